@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+
+from .. import services
+from ..models import Category, Merchant, Product, ProductImage
+from ..selectors import user_sees_all_merchants
+from .forms import ProductAdminForm
+from .scoping import MerchantScopedAdmin
+
+
+def thumbnail_html(image: ProductImage, size: int = 96) -> str:
+    if not image or not image.file:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" width="{}" height="{}" style="object-fit:contain;background:#f4f4f4;border-radius:4px" loading="lazy">',
+        image.file.url, image.display_alt, size, size,
+    )
+
+
+class ProductImageInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        primaries = [
+            f for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("is_primary")
+        ]
+        if len(primaries) > 1:
+            raise ValidationError("Only one photo can be the primary photo.")
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    formset = ProductImageInlineFormSet
+    extra = 0
+    fields = ("thumbnail", "alt_text", "position", "is_primary", "is_published", "dimensions", "source", "ai_generated")
+    readonly_fields = ("thumbnail", "dimensions", "source", "ai_generated")
+    ordering = ("position", "id")
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        # New photos come in through the "Add photos" field, which runs the safe ingest.
+        return False
+
+    @admin.display(description="Photo")
+    def thumbnail(self, obj):
+        return thumbnail_html(obj)
+
+    @admin.display(description="Size")
+    def dimensions(self, obj):
+        return f"{obj.width}×{obj.height}"
+
+
+@admin.register(Merchant)
+class MerchantAdmin(MerchantScopedAdmin):
+    merchant_path = "pk"
+    list_display = ("name", "slug", "created_at")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("members",)
+
+    def scope(self, request, qs):
+        return qs if user_sees_all_merchants(request.user) else qs.filter(members=request.user)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "parent", "position")
+    list_editable = ("position",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(Product)
+class ProductAdmin(MerchantScopedAdmin):
+    form = ProductAdminForm
+    inlines = [ProductImageInline]
+    list_display = ("primary_thumbnail", "title", "merchant", "category", "price", "currency", "stock", "status", "featured")
+    list_display_links = ("primary_thumbnail", "title")
+    list_filter = ("status", "category", "featured")
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    list_select_related = ("merchant", "category")
+    fieldsets = (
+        (None, {"fields": ("merchant", "category", "title", "slug", "description", "status", "featured")}),
+        ("Price and stock", {"fields": ("price", "currency", "stock")}),
+        ("Attributes", {"fields": ("colour", "size", "material", "attributes")}),
+        ("Photos", {"fields": ("new_photos",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("images")
+
+    def get_list_filter(self, request):
+        base = list(super().get_list_filter(request))
+        return (["merchant"] + base) if user_sees_all_merchants(request.user) else base
+
+    @admin.display(description="Photo")
+    def primary_thumbnail(self, obj):
+        images = list(obj.images.all())
+        return thumbnail_html(images[0], 48) if images else "—"
+
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            primary_form = None
+            for formset in formsets:
+                if isinstance(formset, ProductImageInlineFormSet):
+                    # Clear primaries first so that switching the primary never trips the DB constraint.
+                    for f in formset.forms:
+                        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("is_primary"):
+                            primary_form = f
+                    if primary_form is not None:
+                        ProductImage.objects.filter(product=form.instance, is_primary=True).exclude(
+                            pk=primary_form.instance.pk
+                        ).update(is_primary=False)
+            super().save_related(request, form, formsets, change)
+            added = 0
+            for name, ingested in form.cleaned_data.get("new_photos") or []:
+                try:
+                    services.product_image_create(
+                        product=form.instance, ingested=ingested, filename=name, created_by=request.user,
+                        alt_text=form.instance.title,
+                    )
+                    added += 1
+                except ValidationError as exc:
+                    messages.warning(request, f"{name}: {' '.join(exc.messages)}")
+            if added:
+                messages.success(request, f"Added {added} photo{'s' if added != 1 else ''}.")
+
+
+@admin.register(ProductImage)
+class ProductImageAdmin(MerchantScopedAdmin):
+    merchant_path = "product__merchant"
+    list_display = ("thumbnail", "product", "is_primary", "is_published", "source", "ai_generated", "width", "height", "created_at")
+    list_filter = ("source", "ai_generated", "is_published")
+    list_select_related = ("product",)
+    search_fields = ("product__title", "alt_text")
+    readonly_fields = ("preview", "width", "height", "sha256", "source", "ai_generated", "created_by", "created_at")
+    fields = ("preview", "product", "alt_text", "position", "is_published", "focal_x", "focal_y") + readonly_fields[1:]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (("product",) if obj else ())
+
+    @admin.display(description="Photo")
+    def thumbnail(self, obj):
+        return thumbnail_html(obj, 64)
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return thumbnail_html(obj, 320)
+
+    def delete_model(self, request, obj):
+        services.product_image_delete(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            services.product_image_delete(image=image)

@@ -1,0 +1,1 @@
+"""Bytes <-> pixels for the whole project: safe ingest, renditions and storage."""

@@ -1,0 +1,6 @@
+"""Catalog models: merchants, categories, products and their images."""
+from .merchant import Merchant
+from .product import Category, Product
+from .image import ProductImage, product_image_upload_to
+
+__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to"]

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.db import models
+
+
+class Merchant(models.Model):
+    """A shop selling on Atelier; its member users manage its products and images."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,45 @@
+"""The staff roles ("Merchant", "Reviewer") as Django groups with their model permissions."""
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+MERCHANT_GROUP = "Merchant"
+REVIEWER_GROUP = "Reviewer"
+
+# (app_label, codename); permissions of apps not installed yet are skipped.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    MERCHANT_GROUP: [
+        ("catalog", "view_product"), ("catalog", "add_product"), ("catalog", "change_product"),
+        ("catalog", "delete_product"),
+        ("catalog", "view_productimage"), ("catalog", "add_productimage"), ("catalog", "change_productimage"),
+        ("catalog", "delete_productimage"),
+        ("catalog", "view_category"),
+        ("imagestudio", "view_studiojob"), ("imagestudio", "add_studiojob"), ("imagestudio", "change_studiojob"),
+        ("imagestudio", "view_studioresult"),
+    ],
+    REVIEWER_GROUP: [
+        ("catalog", "view_merchant"), ("catalog", "view_product"), ("catalog", "view_productimage"),
+        ("catalog", "view_category"),
+        ("imagestudio", "view_studiojob"), ("imagestudio", "view_studioresult"),
+        ("imagestudio", "review_studioresult"),
+    ],
+}
+
+
+def ensure_role_groups(**kwargs) -> dict[str, Group]:
+    """Create or update the role groups so that each has exactly its listed permissions."""
+    groups = {}
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for app_label, codename in perms:
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+        groups[name] = group
+    return groups
+
+
+def user_is_reviewer(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=REVIEWER_GROUP).exists()))
