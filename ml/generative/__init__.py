@@ -1,0 +1,1 @@
+"""Class-conditional image generation: a GAN, a VAE baseline and the classifier that scores them."""
