@@ -1,0 +1,143 @@
+"""Merchant users see and change only their own merchant's products and images in the admin."""
+import pytest
+from django.urls import reverse
+
+from catalog.models import Product, ProductImage
+
+pytestmark = pytest.mark.django_db
+
+
+def _change_url(obj):
+    return reverse(f"admin:catalog_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def _delete_url(obj):
+    return reverse(f"admin:catalog_{obj._meta.model_name}_delete", args=[obj.pk])
+
+
+def test_merchant_lists_only_own_products(client, catalog_world):
+    # given alice of merchant A
+    client.force_login(catalog_world["user_a"])
+    # when she opens the product list
+    response = client.get(reverse("admin:catalog_product_changelist"))
+    # then she sees her product and not B's
+    assert response.status_code == 200
+    assert b"Blue mug" in response.content
+    assert b"Red lamp" not in response.content
+
+
+@pytest.mark.parametrize("key", ["product_b", "image_b"])
+@pytest.mark.parametrize("url", [_change_url, _delete_url])
+def test_merchant_cannot_open_other_merchants_objects_by_url(client, catalog_world, key, url):
+    client.force_login(catalog_world["user_a"])
+    response = client.get(url(catalog_world[key]))
+    assert response.status_code in (403, 404)
+
+
+def test_merchant_cannot_delete_other_merchants_product_by_post(client, catalog_world):
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_b"]
+    response = client.post(_delete_url(product), {"post": "yes"})
+    assert response.status_code in (403, 404)
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_merchant_cannot_change_other_merchants_product_by_post(client, catalog_world):
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_b"]
+    response = client.post(_change_url(product), {"title": "Hijacked"})
+    assert response.status_code in (403, 404)
+    product.refresh_from_db()
+    assert product.title == "Red lamp"
+
+
+def test_forged_merchant_choice_is_rejected(client, catalog_world):
+    # given alice editing her own product
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_a"]
+    # when she forges the merchant field to move it to merchant B
+    data = {
+        "merchant": catalog_world["merchant_b"].pk, "category": product.category_id, "title": product.title,
+        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
+        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
+        "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
+        "images-0-id": catalog_world["image_a"].pk, "images-0-product": product.pk, "images-0-alt_text": "",
+        "images-0-position": "0", "images-0-is_primary": "on", "images-0-is_published": "on",
+    }
+    response = client.post(_change_url(product), data)
+    # then the form refuses the choice and nothing moves
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+    product.refresh_from_db()
+    assert product.merchant_id == catalog_world["merchant_a"].pk
+
+
+def test_merchant_fk_choices_are_scoped(client, catalog_world):
+    client.force_login(catalog_world["user_a"])
+    response = client.get(reverse("admin:catalog_product_add"))
+    assert response.status_code == 200
+    assert b"Alpha Goods" in response.content
+    assert b"Beta Wares" not in response.content
+
+
+def test_merchant_image_list_is_scoped(client, catalog_world):
+    client.force_login(catalog_world["user_a"])
+    response = client.get(reverse("admin:catalog_productimage_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    assert list(response.context["cl"].queryset) == [catalog_world["image_a"]]
+
+
+@pytest.mark.parametrize("who", ["reviewer", "admin"])
+def test_reviewer_and_superuser_see_everything(client, catalog_world, who):
+    client.force_login(catalog_world[who])
+    response = client.get(reverse("admin:catalog_product_changelist"))
+    assert response.status_code == 200
+    assert b"Blue mug" in response.content and b"Red lamp" in response.content
+    assert client.get(_change_url(catalog_world["product_b"])).status_code == 200
+
+
+def test_multi_upload_adds_several_photos(client, catalog_world, image_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_a"]
+    data = {
+        "merchant": catalog_world["merchant_a"].pk, "category": product.category_id, "title": product.title,
+        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
+        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
+        "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
+        "images-0-id": catalog_world["image_a"].pk, "images-0-product": product.pk, "images-0-alt_text": "",
+        "images-0-position": "0", "images-0-is_primary": "on", "images-0-is_published": "on",
+        "new_photos": [
+            SimpleUploadedFile("one.jpg", image_bytes(seed=11), content_type="image/jpeg"),
+            SimpleUploadedFile("two.png", image_bytes(seed=12, fmt="PNG"), content_type="image/png"),
+        ],
+    }
+    response = client.post(_change_url(product), data)
+    assert response.status_code == 302, response.content[:2000]
+    assert ProductImage.objects.filter(product=product).count() == 3
+    assert ProductImage.objects.filter(product=product, is_primary=True).count() == 1
+
+
+def test_multi_upload_with_a_bad_file_stores_nothing(client, catalog_world, image_bytes, _media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_a"]
+    files_before = sorted(p for p in _media_root.rglob("*") if p.is_file())
+    data = {
+        "merchant": catalog_world["merchant_a"].pk, "category": product.category_id, "title": product.title,
+        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
+        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
+        "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
+        "new_photos": [
+            SimpleUploadedFile("good.jpg", image_bytes(seed=21), content_type="image/jpeg"),
+            SimpleUploadedFile("evil.jpg", b"GIF89a" + b"\x00" * 40, content_type="image/jpeg"),
+        ],
+    }
+    response = client.post(_change_url(product), data)
+    assert response.status_code == 200
+    assert b"evil.jpg" in response.content
+    assert ProductImage.objects.filter(product=product).count() == 1
+    assert sorted(p for p in _media_root.rglob("*") if p.is_file()) == files_before
