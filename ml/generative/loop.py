@@ -80,5 +80,5 @@ def fit_resumable(model: keras.Model, dataset, *, out: str | Path, steps: int, s
         EpochHook(manager, epoch_var, out, title, hook),
     ]
     model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
-              verbose=0, callbacks=callbacks)
+              verbose=0, callbacks=callbacks, shuffle=False)
     return epochs
