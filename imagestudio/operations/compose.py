@@ -1,0 +1,120 @@
+"""Compositing operations: new backgrounds and shadows made from the subject mask."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from imagestudio.operations.base import Frame, Operation, OperationError, param, register_operation
+from imagestudio.operations.pixels import composite, subject_bbox, to_uint8
+
+
+def _require_mask(frame: Frame, op: str) -> np.ndarray:
+    mask = frame.subject_mask()
+    if mask is None:
+        raise OperationError(f"{op} needs a subject mask: add remove_background before it")
+    return mask
+
+
+@register_operation("replace_background")
+@dataclass(frozen=True)
+class ReplaceBackground(Operation):
+    """Put the subject on a solid colour, a linear gradient or a studio sweep backdrop (RGB out)."""
+
+    style: str = param("solid", choices=("solid", "gradient", "sweep"), help="kind of backdrop")
+    colour: tuple[int, int, int] = param((255, 255, 255), help="solid colour; the floor/end colour of a gradient or sweep")
+    colour2: tuple[int, int, int] = param((222, 224, 228), help="start colour of a gradient; the far wall of a sweep")
+    angle: float = param(90.0, low=0.0, high=360.0, help="gradient direction in degrees (90 runs top to bottom)")
+
+    def apply(self, frame: Frame) -> Frame:
+        mask = _require_mask(frame, self.name)
+        h, w = frame.image.shape[:2]
+        backdrop = self.backdrop(w, h)
+        rgb = np.ascontiguousarray(frame.image[..., :3])
+        return frame.replace(image=composite(rgb, mask, backdrop), mask=mask.copy())
+
+    def backdrop(self, width: int, height: int) -> np.ndarray:
+        """Render the backdrop alone as an HxWx3 uint8 array."""
+        out = np.empty((height, width, 3), np.uint8)
+        if self.style == "solid":
+            out[:] = self.colour
+            return out
+        start, end = np.array(self.colour2, np.float32), np.array(self.colour, np.float32)
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+        if self.style == "gradient":
+            dx, dy = math.cos(math.radians(self.angle)), math.sin(math.radians(self.angle))
+            proj = xs * dx + ys * dy
+            t = (proj - proj.min()) / max(float(np.ptp(proj)), 1e-6)
+        else:
+            # A paper sweep: wall colour high up, curving smoothly into a brighter floor, lit from the centre.
+            v = ys / max(height - 1, 1)
+            t = np.clip((v - 0.35) / 0.45, 0.0, 1.0)
+            t = t * t * (3.0 - 2.0 * t)
+            r = np.hypot((xs / max(width - 1, 1) - 0.5) * 1.2, v - 0.6)
+            light = 1.0 - 0.10 * np.clip(r, 0.0, 1.0) ** 2
+            grad = start + (end - start) * t[..., None]
+            return to_uint8(grad * light[..., None])
+        return to_uint8(start + (end - start) * t[..., None])
+
+
+@register_operation("shadow")
+@dataclass(frozen=True)
+class Shadow(Operation):
+    """Add a soft drop shadow or a contact shadow under the subject, kept inside the canvas."""
+
+    kind: str = param("contact", choices=("drop", "contact"), help="drop: offset silhouette; contact: ground shadow")
+    direction: float = param(90.0, low=0.0, high=360.0, help="direction the drop shadow falls, degrees (90 = down)")
+    distance: float = param(0.03, low=0.0, high=0.3, help="drop shadow offset as a share of the subject's longer side")
+    softness: float = param(0.04, low=0.0, high=0.3, help="blur as a share of the subject's longer side")
+    opacity: float = param(0.35, low=0.0, high=1.0, help="darkness at the shadow's core")
+    colour: tuple[int, int, int] = param((0, 0, 0), help="shadow colour")
+
+    def apply(self, frame: Frame) -> Frame:
+        mask = _require_mask(frame, self.name)
+        box = subject_bbox(mask)
+        if box is None:
+            raise OperationError("shadow found an empty subject mask")
+        h, w = mask.shape
+        extent = max(box[2] - box[0], box[3] - box[1])
+        shape = self._drop(mask, extent) if self.kind == "drop" else self._contact(box, w, h)
+        sigma = self.softness * extent
+        if sigma >= 0.3:
+            shape = cv2.GaussianBlur(shape, (0, 0), sigma)
+        # Fade to nothing at the canvas edge so the border keeps its exact colour (compliance) and
+        # the shadow never looks cut off by the frame.
+        shade = self.opacity * shape * _edge_fade(w, h, max(2.0, 2.0 * sigma))
+        shade *= 1.0 - mask.astype(np.float32) / 255.0  # shadows fall behind the subject, never on it
+        rgb = frame.image[..., :3].astype(np.float32)
+        out = rgb * (1.0 - shade[..., None]) + np.array(self.colour, np.float32) * shade[..., None]
+        result = to_uint8(out)
+        untouched = shade <= 0.0
+        result[untouched] = frame.image[..., :3][untouched]
+        if frame.has_alpha:
+            result = np.dstack([result, frame.image[..., 3]])
+        return frame.replace(image=result)
+
+    def _drop(self, mask: np.ndarray, extent: int) -> np.ndarray:
+        dist = self.distance * extent
+        dx, dy = dist * math.cos(math.radians(self.direction)), dist * math.sin(math.radians(self.direction))
+        moved = cv2.warpAffine(mask.astype(np.float32) / 255.0, np.float32([[1, 0, dx], [0, 1, dy]]),
+                               (mask.shape[1], mask.shape[0]), flags=cv2.INTER_LINEAR, borderValue=0)
+        return moved
+
+    def _contact(self, box: tuple[int, int, int, int], w: int, h: int) -> np.ndarray:
+        x0, y0, x1, y1 = box
+        shape = np.zeros((h, w), np.float32)
+        centre = (int(round((x0 + x1) / 2)), int(round(y1 - 1)))
+        axes = (max(1, int(round(0.46 * (x1 - x0)))), max(1, int(round(0.035 * max(x1 - x0, y1 - y0)))))
+        cv2.ellipse(shape, centre, axes, 0.0, 0.0, 360.0, 1.0, thickness=-1, lineType=cv2.LINE_AA)
+        return shape
+
+
+def _edge_fade(w: int, h: int, width: float) -> np.ndarray:
+    """Return a 0..1 weight that is 0 on the outermost pixels and 1 further than width from every edge."""
+    xs = np.minimum(np.arange(w), np.arange(w)[::-1]).astype(np.float32)
+    ys = np.minimum(np.arange(h), np.arange(h)[::-1]).astype(np.float32)
+    fx = np.clip(xs / width, 0.0, 1.0)
+    fy = np.clip(ys / width, 0.0, 1.0)
+    return np.outer(fy, fx)

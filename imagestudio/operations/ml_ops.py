@@ -1,0 +1,211 @@
+"""Operations backed by our models (ml/): background removal, upscaling and generation.
+
+The ml modules are imported inside apply(), never at import time, so that loading the registry
+(the web process does) never imports TensorFlow.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from types import ModuleType
+
+import cv2
+import numpy as np
+
+from imagestudio.operations.base import (Frame, InvalidRecipe, ModelUnavailable, NoSubjectFound, Operation, OperationError, param,
+                                         register_operation)
+from imagestudio.operations.segmentation import MAX_AREA, MIN_AREA, grabcut_alpha
+
+GRABCUT_VERSION = "grabcut-fallback-1"
+FASHION_MNIST_CLASSES: tuple[str, ...] = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+
+
+def load_ml_module(name: str) -> ModuleType:
+    """Import an ml inference module, or raise ModelUnavailable when it is not installed."""
+    try:
+        found = importlib.util.find_spec(name)
+    except ModuleNotFoundError:
+        found = None
+    if found is None:
+        raise ModelUnavailable(f"{name} is not installed on this worker")
+    return importlib.import_module(name)
+
+
+def model_version(module: ModuleType, default: str) -> str:
+    """Return the version string an inference module reports about its loaded weights."""
+    for attr in ("model_version", "MODEL_VERSION", "VERSION"):
+        value = getattr(module, attr, None)
+        if callable(value):
+            try:
+                value = value()
+            except Exception:  # a version lookup must never fail an otherwise good result
+                value = None
+        if value:
+            return str(value)
+    return default
+
+
+def generative_class_names() -> tuple[str, ...]:
+    """Return the class names the generator knows, without importing TensorFlow."""
+    for module_name in ("ml.generative", "ml.generative.data"):
+        try:
+            names = getattr(importlib.import_module(module_name), "CLASS_NAMES", None)
+        except ImportError:
+            names = None
+        if names:
+            return tuple(str(n) for n in names)
+    return FASHION_MNIST_CLASSES
+
+
+def _check_subject(alpha: np.ndarray, method: str) -> None:
+    area = float((alpha >= 128).mean())
+    if not MIN_AREA <= area <= MAX_AREA:
+        raise NoSubjectFound(f"no subject found ({method}): the foreground covers {area:.1%} of the image")
+
+
+def _model_alpha(rgb: np.ndarray) -> tuple[np.ndarray, str]:
+    module = load_ml_module("ml.segmentation.inference")
+    try:
+        if hasattr(module, "predict_alpha"):
+            alpha = module.predict_alpha(rgb)
+        else:
+            result = module.remove_background(rgb)
+            alpha = _alpha_from_result(result)
+    except (FileNotFoundError, ModelUnavailable) as exc:
+        raise ModelUnavailable(f"the segmentation model is unavailable: {exc}") from exc
+    alpha = np.asarray(alpha)
+    if alpha.dtype != np.uint8:
+        alpha = np.clip(np.rint(alpha.astype(np.float32) * (255.0 if alpha.max() <= 1.0 else 1.0)), 0, 255)
+        alpha = alpha.astype(np.uint8)
+    if alpha.shape != rgb.shape[:2]:
+        raise OperationError(f"the segmentation model returned a mask of shape {alpha.shape} for {rgb.shape[:2]}")
+    return alpha, model_version(module, "segmentation")
+
+
+def _alpha_from_result(result) -> np.ndarray:
+    items = result if isinstance(result, (tuple, list)) else (result,)
+    for item in items:
+        arr = np.asarray(getattr(item, "mask", getattr(item, "alpha", item)))
+        if arr.ndim == 2:
+            return arr
+        if arr.ndim == 3 and arr.shape[2] == 4:
+            return arr[..., 3]
+    raise OperationError("the segmentation model returned no alpha channel")
+
+
+@register_operation("remove_background", uses_ml=True)
+@dataclass(frozen=True)
+class RemoveBackground(Operation):
+    """Cut the subject out (RGBA) with our segmentation model, or GrabCut when the model is absent."""
+
+    method: str = param("auto", choices=("auto", "model", "grabcut"),
+                        help="auto uses the model when installed and GrabCut otherwise")
+
+    def apply(self, frame: Frame) -> Frame:
+        rgb = np.ascontiguousarray(frame.image[..., :3])
+        alpha, version = None, GRABCUT_VERSION
+        if self.method in ("auto", "model"):
+            try:
+                alpha, version = _model_alpha(rgb)
+            except ModelUnavailable:
+                if self.method == "model":
+                    raise
+        if alpha is None:
+            alpha = grabcut_alpha(rgb)
+        _check_subject(alpha, version)
+        out = frame.replace(image=np.dstack([rgb, alpha]), mask=alpha.copy())
+        return out.with_model_version(self.name, version)
+
+
+@register_operation("grabcut_mask")
+@dataclass(frozen=True)
+class GrabcutMask(Operation):
+    """Find the subject mask with classical GrabCut (seeded by the border colour); the pixels stay as they are."""
+
+    iterations: int = param(5, low=1, high=10, help="GrabCut refinement rounds")
+    margin: float = param(0.03, low=0.0, high=0.3, help="frame margin assumed to be background")
+
+    def apply(self, frame: Frame) -> Frame:
+        alpha = grabcut_alpha(np.ascontiguousarray(frame.image[..., :3]), iterations=self.iterations,
+                              margin=self.margin)
+        return frame.replace(mask=alpha).with_model_version(self.name, GRABCUT_VERSION)
+
+
+@register_operation("upscale", uses_ml=True)
+@dataclass(frozen=True)
+class Upscale(Operation):
+    """Enlarge 2x or 4x with our super-resolution model (faithful: PSNR model; sharp: adversarial)."""
+
+    scale: int = param(2, choices=(2, 4), help="enlargement factor")
+    mode: str = param("faithful", choices=("faithful", "sharp"), help="faithful keeps detail honest; sharp adds crispness")
+
+    def apply(self, frame: Frame) -> Frame:
+        module = load_ml_module("ml.superres.inference")
+        rgb = np.ascontiguousarray(frame.image[..., :3])
+        try:
+            big = np.asarray(module.upscale(rgb, scale=self.scale, mode=self.mode))
+        except FileNotFoundError as exc:
+            raise ModelUnavailable(f"the super-resolution model is unavailable: {exc}") from exc
+        h, w = rgb.shape[:2]
+        if big.shape != (h * self.scale, w * self.scale, 3) or big.dtype != np.uint8:
+            raise OperationError(f"the upscaler returned {big.shape} {big.dtype}, expected "
+                                 f"{(h * self.scale, w * self.scale, 3)} uint8")
+        size = (w * self.scale, h * self.scale)
+        if frame.has_alpha:
+            big = np.dstack([big, cv2.resize(frame.image[..., 3], size, interpolation=cv2.INTER_CUBIC)])
+        mask = None if frame.mask is None else cv2.resize(frame.mask, size, interpolation=cv2.INTER_CUBIC)
+        out = frame.replace(image=big, mask=mask)
+        return out.with_model_version(self.name, model_version(module, f"superres-x{self.scale}-{self.mode}"))
+
+
+@register_operation("generate", uses_ml=True, generative=True)
+@dataclass(frozen=True)
+class Generate(Operation):
+    """Create new candidate product images of a class with our generator (marked AI-generated)."""
+
+    class_name: str = param("Sneaker", help="product class to generate")
+    count: int = param(4, low=1, high=16, help="number of candidates")
+    seed: int | None = param(None, low=0, high=2**31 - 1, help="fix for repeatable candidates")
+
+    def validate(self) -> None:
+        names = generative_class_names()
+        if self.class_name not in names:
+            raise InvalidRecipe(f"class_name must be one of {', '.join(names)}, got {self.class_name!r}",
+                                field="class_name")
+
+    def apply(self, frame: Frame) -> Frame:
+        raise OperationError("generate makes several images: run it through a Recipe")
+
+    def apply_many(self, frame: Frame) -> list[Frame]:
+        """Return one new frame per generated image, each marked ai_generated."""
+        module = load_ml_module("ml.generative.inference")
+        try:
+            images = module.generate(class_name=self.class_name, count=self.count, seed=self.seed)
+        except FileNotFoundError as exc:
+            raise ModelUnavailable(f"the generative model is unavailable: {exc}") from exc
+        version = model_version(module, "generative")
+        out = []
+        for image in list(images)[: self.count]:
+            made = frame.replace(image=_as_rgb_uint8(np.asarray(image)), mask=None, meta={"ai_generated": True})
+            out.append(made.with_model_version(self.name, version))
+        if len(out) != self.count:
+            raise OperationError(f"the generator returned {len(out)} images, expected {self.count}")
+        return out
+
+
+def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
+    if image.dtype != np.uint8:
+        f = image.astype(np.float32)
+        if f.min() < 0.0:  # tanh output in [-1, 1]
+            f = (f + 1.0) / 2.0
+        if f.max() <= 1.0:
+            f = f * 255.0
+        image = np.clip(np.rint(f), 0, 255).astype(np.uint8)
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.shape[2] == 1:
+        image = np.repeat(image, 3, axis=2)
+    return np.ascontiguousarray(image[..., :4])

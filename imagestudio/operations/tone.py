@@ -1,0 +1,173 @@
+"""Colour and tone operations: white balance, exposure, contrast, denoise, sharpen, adjustments."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from imagestudio.operations.base import InvalidRecipe, Operation, param, register_operation
+from imagestudio.operations.pixels import apply_lut, luminance, on_rgb, to_uint8
+
+_RANGE = np.arange(256, dtype=np.float32)
+
+
+@register_operation("auto_white_balance")
+@dataclass(frozen=True)
+class AutoWhiteBalance(Operation):
+    """Remove a colour cast so that neutral surfaces come out grey (gray-world or white-patch)."""
+
+    method: str = param("gray_world", choices=("gray_world", "white_patch"),
+                        help="gray_world equalises channel means; white_patch maps the brightest pixels to white")
+    strength: float = param(1.0, low=0.0, high=1.0, help="0 keeps the input, 1 applies the full correction")
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        return on_rgb(image, self._balance)
+
+    def _balance(self, rgb: np.ndarray) -> np.ndarray:
+        f = rgb.reshape(-1, 3).astype(np.float32)
+        # Clipped pixels carry no colour information: leave them out of the estimate.
+        usable = (f.max(axis=1) < 250) & (f.min(axis=1) > 5)
+        sample = f[usable] if usable.sum() >= 0.05 * len(f) else f
+        if self.method == "gray_world":
+            stats = sample.mean(axis=0)
+            target = stats.mean()
+        else:
+            stats = np.percentile(sample, 99.0, axis=0)
+            target = stats.max()
+        gains = target / np.maximum(stats, 1.0)
+        gains = 1.0 + self.strength * (gains - 1.0)
+        lut = np.stack([_RANGE * g for g in gains])
+        return apply_lut(rgb, lut)
+
+
+@register_operation("auto_exposure")
+@dataclass(frozen=True)
+class AutoExposure(Operation):
+    """Stretch the levels and set a gamma so the mid-tones land at a target brightness."""
+
+    target: float = param(0.5, low=0.2, high=0.8, help="median brightness to aim for, 0..1")
+    clip_percent: float = param(0.5, low=0.0, high=5.0, help="share of darkest/brightest pixels allowed to clip")
+    max_gamma: float = param(2.5, low=1.0, high=4.0, help="limit on how strongly the mid-tones may move")
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        return on_rgb(image, self._expose)
+
+    def _expose(self, rgb: np.ndarray) -> np.ndarray:
+        y = luminance(rgb)
+        lo, hi = np.percentile(y, [self.clip_percent, 100.0 - self.clip_percent])
+        if hi - lo < 8:  # a flat image: stretching would only amplify noise
+            return rgb.copy()
+        stretched = np.clip((_RANGE - lo) / (hi - lo), 0.0, 1.0)
+        median = float(np.median(np.clip((y - lo) / (hi - lo), 0.0, 1.0)))
+        median = min(max(median, 1e-3), 0.999)
+        gamma = float(np.log(self.target) / np.log(median))
+        gamma = min(max(gamma, 1.0 / self.max_gamma), self.max_gamma)
+        return apply_lut(rgb, 255.0 * stretched ** gamma)
+
+
+@register_operation("clahe")
+@dataclass(frozen=True)
+class Clahe(Operation):
+    """Boost local contrast with contrast-limited adaptive histogram equalisation on lightness."""
+
+    clip_limit: float = param(2.0, low=0.5, high=10.0, help="higher values give stronger local contrast")
+    tile_grid: int = param(8, low=2, high=32, help="number of tiles per side")
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        return on_rgb(image, self._clahe)
+
+    def _clahe(self, rgb: np.ndarray) -> np.ndarray:
+        lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+        clahe = cv2.createCLAHE(clipLimit=self.clip_limit, tileGridSize=(self.tile_grid, self.tile_grid))
+        lab[..., 0] = clahe.apply(np.ascontiguousarray(lab[..., 0]))
+        return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+@register_operation("equalize_histogram")
+@dataclass(frozen=True)
+class EqualizeHistogram(Operation):
+    """Spread the brightness histogram over the full range, leaving the colours' chroma alone."""
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        def equalize(rgb: np.ndarray) -> np.ndarray:
+            ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+            ycc[..., 0] = cv2.equalizeHist(np.ascontiguousarray(ycc[..., 0]))
+            return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
+
+        return on_rgb(image, equalize)
+
+
+@register_operation("denoise")
+@dataclass(frozen=True)
+class Denoise(Operation):
+    """Remove sensor noise with non-local means, keeping edges."""
+
+    strength: float = param(5.0, low=1.0, high=30.0, help="luminance filter strength (h)")
+    colour_strength: float = param(5.0, low=0.0, high=30.0, help="colour filter strength (hColor)")
+    search_window: int = param(21, low=7, high=35, help="odd search window size in pixels; larger is slower")
+
+    def validate(self) -> None:
+        if self.search_window % 2 == 0:
+            raise InvalidRecipe(f"search_window must be odd, got {self.search_window}", field="search_window")
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        def denoise(rgb: np.ndarray) -> np.ndarray:
+            # OpenCV's colour denoiser assumes BGR when it converts to Lab internally.
+            bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+            out = cv2.fastNlMeansDenoisingColored(bgr, None, self.strength, self.colour_strength, 7,
+                                                  self.search_window)
+            return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+
+        return on_rgb(image, denoise)
+
+
+@register_operation("sharpen")
+@dataclass(frozen=True)
+class Sharpen(Operation):
+    """Sharpen with an unsharp mask."""
+
+    amount: float = param(1.0, low=0.0, high=5.0, help="how much of the detail to add back")
+    radius: float = param(1.0, low=0.3, high=10.0, help="Gaussian sigma in pixels")
+    threshold: int = param(0, low=0, high=255, help="ignore differences smaller than this (protects flat areas)")
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        def sharpen(rgb: np.ndarray) -> np.ndarray:
+            f = rgb.astype(np.float32)
+            detail = f - cv2.GaussianBlur(f, (0, 0), self.radius)
+            if self.threshold:
+                detail[np.abs(detail) < self.threshold] = 0.0
+            return to_uint8(f + self.amount * detail)
+
+        return on_rgb(image, sharpen)
+
+
+@register_operation("adjust")
+@dataclass(frozen=True)
+class Adjust(Operation):
+    """Adjust brightness, contrast, saturation, hue and colour temperature by hand."""
+
+    brightness: float = param(0.0, low=-1.0, high=1.0, help="-1 black .. +1 white; shifts by up to half the range")
+    contrast: float = param(0.0, low=-1.0, high=1.0, help="-1 flat grey .. +1 double contrast")
+    saturation: float = param(0.0, low=-1.0, high=1.0, help="-1 greyscale .. +1 double saturation")
+    hue: float = param(0.0, low=-180.0, high=180.0, help="rotate hues by this many degrees")
+    temperature: float = param(0.0, low=-1.0, high=1.0, help="-1 cooler (bluer) .. +1 warmer (more amber)")
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        return on_rgb(image, self._adjust)
+
+    def _adjust(self, rgb: np.ndarray) -> np.ndarray:
+        f = rgb.astype(np.float32)
+        if self.temperature:
+            t = 0.2 * self.temperature
+            f *= np.array([1.0 + t, 1.0, 1.0 - t], np.float32)
+        if self.saturation or self.hue:
+            hsv = cv2.cvtColor(np.clip(f, 0, 255) / 255.0, cv2.COLOR_RGB2HSV)  # float: H in degrees
+            hsv[..., 0] = (hsv[..., 0] + self.hue) % 360.0
+            hsv[..., 1] = np.clip(hsv[..., 1] * (1.0 + self.saturation), 0.0, 1.0)
+            f = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB) * 255.0
+        if self.contrast:
+            f = (f - 127.5) * (1.0 + self.contrast) + 127.5
+        if self.brightness:
+            f = f + 127.5 * self.brightness
+        return to_uint8(f)
