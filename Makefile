@@ -21,8 +21,10 @@ run: venv
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v 0
-	@echo "Starting the Celery worker (queues default, ml); log in var/log/worker.log"
+	@echo "Starting the Celery worker (queues default, ml, with the periodic sweep); log in var/log/worker.log"
+	-test -f var/worker.pid && kill $$(cat var/worker.pid) 2>/dev/null; sleep 1
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A ecommerce worker -Q default,ml --concurrency=2 --prefetch-multiplier=1 \
+		--beat --schedule=var/celerybeat-schedule \
 		--loglevel=INFO --logfile=var/log/worker.log --pidfile=var/worker.pid --detach
 	@echo "Storefront: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/"
 	trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \

@@ -8,3 +8,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecommerce.settings")
 app = Celery("ecommerce")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _create_filesystem_broker_folders(sender, **kwargs) -> None:
+    """The filesystem transport expects its folders to exist; create them before first use."""
+    from pathlib import Path
+
+    if str(sender.conf.broker_url).startswith("filesystem"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            folder = (sender.conf.broker_transport_options or {}).get(key)
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)

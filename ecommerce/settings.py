@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "catalog",
     "imagestudio",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not :memory:, so that a real Celery worker started by the tests sees the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -143,8 +147,41 @@ AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
 AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "us-east-1")
 AWS_QUERYSTRING_EXPIRE = get_int_from_env("AWS_QUERYSTRING_EXPIRE", 3600)
+AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or None
+AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front of the public objects
+# ACL for public renditions; set AWS_PUBLIC_ACL="" for buckets that forbid ACLs (use a bucket policy on public/).
+AWS_PUBLIC_ACL = os.environ.get("AWS_PUBLIC_ACL", "public-read") or None
+INGEST_MAX_BYTES = get_int_from_env("INGEST_MAX_BYTES", 25 * 1024 * 1024)
+INGEST_MAX_PIXELS = get_int_from_env("INGEST_MAX_PIXELS", 50_000_000)
+MEDIA_PRIVATE_URL_EXPIRE = get_int_from_env("MEDIA_PRIVATE_URL_EXPIRE", AWS_QUERYSTRING_EXPIRE)
+if AWS_STORAGE_BUCKET_NAME:
+    _S3_COMMON = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": AWS_S3_ENDPOINT_URL,
+        "region_name": AWS_S3_REGION_NAME,
+        "addressing_style": AWS_S3_ADDRESSING_STYLE,
+        "file_overwrite": False,
+    }
+    _MEDIA_STORAGES = {
+        # Originals and studio output: private objects, reachable only through presigned URLs.
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            **_S3_COMMON, "location": "private", "default_acl": "private",
+            "querystring_auth": True, "querystring_expire": MEDIA_PRIVATE_URL_EXPIRE,
+        }},
+        # Published renditions: immutable keys, so browsers and CDNs may keep them for a year.
+        "public": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            **_S3_COMMON, "location": "public", "default_acl": AWS_PUBLIC_ACL, "querystring_auth": False,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        }},
+    }
+else:
+    _MEDIA_STORAGES = {
+        "default": {"BACKEND": "catalog.media.storage.PrivateFileSystemStorage"},
+        "public": {"BACKEND": "catalog.media.storage.PublicFileSystemStorage"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **_MEDIA_STORAGES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -165,6 +202,7 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
         "visibility_timeout": get_int_from_env("CELERY_VISIBILITY_TIMEOUT", 3600),
     }
@@ -176,8 +214,75 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Two queues: `default` (light work, renditions) and `ml` (anything that may load TensorFlow).
+CELERY_TASK_QUEUES = {"default": {"exchange": "default", "routing_key": "default"}, "ml": {"exchange": "ml", "routing_key": "ml"}}
+CELERY_TASK_ROUTES = {"imagestudio.sweep_jobs": {"queue": "default"}}
+# A task is acknowledged only when it finished; a killed worker's task goes back to the queue.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = get_int_from_env("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
+# Studio jobs: soft limit < hard limit < broker visibility timeout, so a slow job is stopped
+# before the broker would hand the same message to a second worker.
+STUDIO_TASK_SOFT_TIME_LIMIT = get_int_from_env("STUDIO_TASK_SOFT_TIME_LIMIT", 240)
+STUDIO_TASK_TIME_LIMIT = get_int_from_env("STUDIO_TASK_TIME_LIMIT", 300)
+STUDIO_HEARTBEAT_SECONDS = get_int_from_env("STUDIO_HEARTBEAT_SECONDS", 5)  # 0: no heartbeat thread
+STUDIO_LEASE_SECONDS = get_int_from_env("STUDIO_LEASE_SECONDS", 30)  # no heartbeat this long: worker presumed dead
+STUDIO_MAX_ATTEMPTS = get_int_from_env("STUDIO_MAX_ATTEMPTS", 3)
+STUDIO_PROGRESS_INTERVAL = float(os.environ.get("STUDIO_PROGRESS_INTERVAL", "0.5"))  # seconds between progress writes
+STUDIO_SWEEP_INTERVAL = get_int_from_env("STUDIO_SWEEP_INTERVAL", 60)
+CELERY_BEAT_SCHEDULE = {
+    "studio-sweep-stuck-jobs": {"task": "imagestudio.sweep_jobs", "schedule": float(STUDIO_SWEEP_INTERVAL)},
+}
+if not STUDIO_TASK_SOFT_TIME_LIMIT < STUDIO_TASK_TIME_LIMIT < CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured(
+        "Need STUDIO_TASK_SOFT_TIME_LIMIT < STUDIO_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT, got "
+        f"{STUDIO_TASK_SOFT_TIME_LIMIT}, {STUDIO_TASK_TIME_LIMIT}, {CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']}"
+    )
+if STUDIO_HEARTBEAT_SECONDS and STUDIO_LEASE_SECONDS < 2 * STUDIO_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("STUDIO_LEASE_SECONDS must be at least twice STUDIO_HEARTBEAT_SECONDS")
 
 LOGIN_URL = "admin:login"
+
+# REST API (api/): token auth first so that anonymous requests get 401 with WWW-Authenticate.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": os.environ.get("API_RATE_UPLOADS", "120/hour"),
+        "studio_jobs": os.environ.get("API_RATE_STUDIO_JOBS", "60/hour"),
+        "auth": os.environ.get("API_RATE_AUTH", "30/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "PAGE_SIZE": 24,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+API_PUBLIC_MAX_AGE = get_int_from_env("API_PUBLIC_MAX_AGE", 60)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Atelier API",
+    "DESCRIPTION": "Public catalog, merchant products and photo studio, and the reviewer queue.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,
