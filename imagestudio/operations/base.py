@@ -56,6 +56,9 @@ class Frame:
     image: np.ndarray  # HxWx3 RGB or HxWx4 RGBA, uint8
     mask: np.ndarray | None = None  # HxW uint8 subject alpha, same geometry as image
     meta: dict = field(default_factory=dict)  # ai_generated, model_versions, timings_ms, ...
+    # The subject mask in the *input* image's geometry, kept by Recipe.run when a mask is found
+    # before any geometry change, so metrics can compare the subject before and after.
+    source_mask: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         img = self.image
@@ -123,6 +126,7 @@ class Operation:
     name: ClassVar[str] = ""
     uses_ml: ClassVar[bool] = False
     generative: ClassVar[bool] = False
+    changes_geometry: ClassVar[bool] = False  # output pixels no longer line up with input pixels
 
     def __post_init__(self) -> None:
         for spec in param_specs(type(self)):

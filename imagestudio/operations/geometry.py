@@ -17,6 +17,8 @@ MAX_SIDE = 6000  # bounds memory per worker: 6000^2 RGBA float32 is ~0.6 GB
 class Resize(Operation):
     """Resize to a maximum side, or to a width and/or height (exact when both are given)."""
 
+    changes_geometry = True
+
     max_side: int | None = param(None, low=16, high=MAX_SIDE, help="scale so the longer side is this long")
     width: int | None = param(None, low=1, high=MAX_SIDE, help="exact width (keeps the aspect if height is empty)")
     height: int | None = param(None, low=1, high=MAX_SIDE, help="exact height (keeps the aspect if width is empty)")
@@ -52,6 +54,8 @@ class Resize(Operation):
 class CropToSubject(Operation):
     """Crop to the subject's bounding box (from the mask) plus a margin."""
 
+    changes_geometry = True
+
     margin: float = param(0.05, low=0.0, high=1.0, help="margin around the subject, as a share of its longer side")
 
     def apply(self, frame: Frame) -> Frame:
@@ -74,6 +78,8 @@ class CropToSubject(Operation):
 @dataclass(frozen=True)
 class FitSquare(Operation):
     """Centre the subject on a square canvas so its longer side covers fill_ratio of the canvas."""
+
+    changes_geometry = True
 
     size: int = param(2000, low=16, high=MAX_SIDE, help="canvas side in pixels")
     fill_ratio: float = param(0.85, low=0.1, high=1.0, help="share of the canvas side the subject's longer side covers")

@@ -68,14 +68,10 @@ def _check_subject(alpha: np.ndarray, method: str) -> None:
 
 def _model_alpha(rgb: np.ndarray) -> tuple[np.ndarray, str]:
     module = load_ml_module("ml.segmentation.inference")
-    try:
-        if hasattr(module, "predict_alpha"):
-            alpha = module.predict_alpha(rgb)
-        else:
-            result = module.remove_background(rgb)
-            alpha = _alpha_from_result(result)
-    except (FileNotFoundError, ModelUnavailable) as exc:
-        raise ModelUnavailable(f"the segmentation model is unavailable: {exc}") from exc
+    if hasattr(module, "predict_alpha"):
+        alpha = _call_model("segmentation", lambda: module.predict_alpha(rgb))
+    else:
+        alpha = _alpha_from_result(_call_model("segmentation", lambda: module.remove_background(rgb)))
     alpha = np.asarray(alpha)
     if alpha.dtype != np.uint8:
         alpha = np.clip(np.rint(alpha.astype(np.float32) * (255.0 if alpha.max() <= 1.0 else 1.0)), 0, 255)
@@ -139,16 +135,16 @@ class GrabcutMask(Operation):
 class Upscale(Operation):
     """Enlarge 2x or 4x with our super-resolution model (faithful: PSNR model; sharp: adversarial)."""
 
+    changes_geometry = True
+
     scale: int = param(2, choices=(2, 4), help="enlargement factor")
     mode: str = param("faithful", choices=("faithful", "sharp"), help="faithful keeps detail honest; sharp adds crispness")
 
     def apply(self, frame: Frame) -> Frame:
         module = load_ml_module("ml.superres.inference")
         rgb = np.ascontiguousarray(frame.image[..., :3])
-        try:
-            big = np.asarray(module.upscale(rgb, scale=self.scale, mode=self.mode))
-        except FileNotFoundError as exc:
-            raise ModelUnavailable(f"the super-resolution model is unavailable: {exc}") from exc
+        big = np.asarray(_call_model("super-resolution",
+                                     lambda: module.upscale(rgb, scale=self.scale, mode=self.mode)))
         h, w = rgb.shape[:2]
         if big.shape != (h * self.scale, w * self.scale, 3) or big.dtype != np.uint8:
             raise OperationError(f"the upscaler returned {big.shape} {big.dtype}, expected "
@@ -158,7 +154,16 @@ class Upscale(Operation):
             big = np.dstack([big, cv2.resize(frame.image[..., 3], size, interpolation=cv2.INTER_CUBIC)])
         mask = None if frame.mask is None else cv2.resize(frame.mask, size, interpolation=cv2.INTER_CUBIC)
         out = frame.replace(image=big, mask=mask)
-        return out.with_model_version(self.name, model_version(module, f"superres-x{self.scale}-{self.mode}"))
+        return out.with_model_version(self.name, _superres_version(module, self.scale, self.mode))
+
+
+def _superres_version(module: ModuleType, scale: int, mode: str) -> str:
+    name = f"superres-x{scale}-{mode}"
+    try:
+        sha = str(module.load_card(scale, mode).get("sha256", ""))[:12]
+    except Exception:  # the card is informative only; the weights already loaded and ran
+        sha = ""
+    return f"{name}@{sha}" if sha else model_version(module, name)
 
 
 @register_operation("generate", uses_ml=True, generative=True)
@@ -166,15 +171,21 @@ class Upscale(Operation):
 class Generate(Operation):
     """Create new candidate product images of a class with our generator (marked AI-generated)."""
 
+    changes_geometry = True
+
     class_name: str = param("Sneaker", help="product class to generate")
     count: int = param(4, low=1, high=16, help="number of candidates")
-    seed: int | None = param(None, low=0, high=2**31 - 1, help="fix for repeatable candidates")
+    seed: int | None = param(None, low=0, high=2**31 - 1, help="fix for repeatable candidates (empty: random)")
+    model: str = param("gan", choices=("gan", "vae"), help="gan is sharper; vae is the baseline")
+    size: int = param(256, low=28, high=1024, help="side of the generated images in pixels")
 
     def validate(self) -> None:
         names = generative_class_names()
-        if self.class_name not in names:
+        canonical = {n.lower(): n for n in names}.get(self.class_name.strip().lower())
+        if canonical is None:
             raise InvalidRecipe(f"class_name must be one of {', '.join(names)}, got {self.class_name!r}",
                                 field="class_name")
+        object.__setattr__(self, "class_name", canonical)
 
     def apply(self, frame: Frame) -> Frame:
         raise OperationError("generate makes several images: run it through a Recipe")
@@ -182,18 +193,34 @@ class Generate(Operation):
     def apply_many(self, frame: Frame) -> list[Frame]:
         """Return one new frame per generated image, each marked ai_generated."""
         module = load_ml_module("ml.generative.inference")
-        try:
-            images = module.generate(class_name=self.class_name, count=self.count, seed=self.seed)
-        except FileNotFoundError as exc:
-            raise ModelUnavailable(f"the generative model is unavailable: {exc}") from exc
-        version = model_version(module, "generative")
+        # A random seed is still recorded, so that any approved image can be traced and re-made.
+        seed = self.seed if self.seed is not None else int(np.random.default_rng().integers(0, 2**31 - 1))
+        images = _call_model("generative", lambda: module.generate(
+            class_name=self.class_name, count=self.count, seed=seed, model=self.model, size=self.size))
+        version = model_version(module, f"generative-{self.model}")
         out = []
-        for image in list(images)[: self.count]:
-            made = frame.replace(image=_as_rgb_uint8(np.asarray(image)), mask=None, meta={"ai_generated": True})
+        for index, image in enumerate(list(images)[: self.count]):
+            made = frame.replace(image=_as_rgb_uint8(np.asarray(image)), mask=None, source_mask=None,
+                                 meta={"ai_generated": True, "generation": {
+                                     "class_name": self.class_name, "seed": seed, "index": index, "model": self.model}})
             out.append(made.with_model_version(self.name, version))
         if len(out) != self.count:
             raise OperationError(f"the generator returned {len(out)} images, expected {self.count}")
         return out
+
+
+def _call_model(what: str, call):
+    """Run an ml inference call, turning missing weights and rejected inputs into clear, final errors."""
+    try:
+        return call()
+    except FileNotFoundError as exc:
+        raise ModelUnavailable(f"the {what} model is unavailable: {exc}") from exc
+    except RuntimeError as exc:
+        if type(exc).__name__ == "WeightsError":  # ml.generative.weights: missing or corrupt weights
+            raise ModelUnavailable(f"the {what} model is unavailable: {exc}") from exc
+        raise
+    except ValueError as exc:
+        raise OperationError(f"the {what} model refused the input: {exc}") from exc
 
 
 def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:

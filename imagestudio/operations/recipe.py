@@ -41,6 +41,9 @@ class Recipe:
         frames = [frame.replace()]
         frames[0].meta.setdefault("timings_ms", {})
         frames[0].meta.setdefault("model_versions", {})
+        if frames[0].source_mask is None:
+            frames[0].source_mask = frames[0].subject_mask()
+        geometry_intact = True
         total = len(self.steps)
         if progress and total:
             progress(0, self.steps[0].name)
@@ -51,6 +54,11 @@ class Recipe:
             else:
                 frames = [step.apply(f) for f in frames]
             elapsed = round((time.perf_counter() - started) * 1000.0, 2)
+            geometry_intact = geometry_intact and not step.changes_geometry
+            if geometry_intact:
+                for f in frames:
+                    if f.source_mask is None and f.mask is not None:
+                        f.source_mask = f.mask
             key = _timing_key(frames[0].meta["timings_ms"], step.name)
             for f in frames:
                 f.meta["timings_ms"] = {**f.meta.get("timings_ms", {}), key: elapsed}

@@ -15,30 +15,45 @@ _RANGE = np.arange(256, dtype=np.float32)
 @register_operation("auto_white_balance")
 @dataclass(frozen=True)
 class AutoWhiteBalance(Operation):
-    """Remove a colour cast so that neutral surfaces come out grey (gray-world or white-patch)."""
+    """Remove a colour cast so that neutral surfaces come out grey."""
 
-    method: str = param("gray_world", choices=("gray_world", "white_patch"),
-                        help="gray_world equalises channel means; white_patch maps the brightest pixels to white")
+    method: str = param("robust", choices=("robust", "gray_world", "white_patch"),
+                        help="robust: grey-world over the near-neutral pixels (backdrops, labels), refined "
+                             "iteratively; gray_world: all pixels; white_patch: brightest pixels to white")
     strength: float = param(1.0, low=0.0, high=1.0, help="0 keeps the input, 1 applies the full correction")
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         return on_rgb(image, self._balance)
 
-    def _balance(self, rgb: np.ndarray) -> np.ndarray:
+    def estimate_gains(self, rgb: np.ndarray) -> np.ndarray:
+        """Return the per-channel gains that neutralise the cast."""
         f = rgb.reshape(-1, 3).astype(np.float32)
-        # Clipped pixels carry no colour information: leave them out of the estimate.
-        usable = (f.max(axis=1) < 250) & (f.min(axis=1) > 5)
+        # Pure white and nearly black pixels carry no colour information. Pixels clipped in one
+        # channel stay in: a cast white backdrop reads (255, 233, 196) and should become white.
+        usable = (f.min(axis=1) < 254) & (f.max(axis=1) > 15)
         sample = f[usable] if usable.sum() >= 0.05 * len(f) else f
-        if self.method == "gray_world":
-            stats = sample.mean(axis=0)
-            target = stats.mean()
-        else:
+        if self.method == "white_patch":
             stats = np.percentile(sample, 99.0, axis=0)
-            target = stats.max()
-        gains = target / np.maximum(stats, 1.0)
-        gains = 1.0 + self.strength * (gains - 1.0)
-        lut = np.stack([_RANGE * g for g in gains])
-        return apply_lut(rgb, lut)
+        elif self.method == "gray_world":
+            stats = sample.mean(axis=0)
+        else:
+            stats = sample.mean(axis=0)
+            # A big coloured product would bias plain grey-world: re-estimate from the pixels that
+            # look neutral once the current estimate is applied, with a tolerance that tightens each round.
+            for tolerance in (0.4, 0.25, 0.12, 0.12):
+                corrected = sample * (stats.max() / np.maximum(stats, 1.0))
+                hi, lo = corrected.max(axis=1), corrected.min(axis=1)
+                neutral = (hi - lo) < tolerance * np.maximum(hi, 1.0)
+                if neutral.sum() < 0.02 * len(sample):
+                    break
+                stats = sample[neutral].mean(axis=0)
+        # Scale up to the strongest channel so whites stay white instead of turning grey.
+        gains = stats.max() / np.maximum(stats, 1.0)
+        return 1.0 + self.strength * (gains - 1.0)
+
+    def _balance(self, rgb: np.ndarray) -> np.ndarray:
+        gains = self.estimate_gains(rgb)
+        return apply_lut(rgb, np.stack([_RANGE * g for g in gains]))
 
 
 @register_operation("auto_exposure")
