@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,10 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("bench/trivial", trivial, name="bench-trivial"),
+    # Media are never served as a plain folder: private files need a signed link (catalog.media.routes).
+    path("media/", include("catalog.media.routes")),
     path("", include("catalog.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,5 +2,6 @@
 from .merchant import Merchant
 from .product import Category, Product
 from .image import ProductImage, product_image_upload_to
+from .rendition import Rendition
 
-__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to"]
+__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to", "Rendition"]

@@ -37,6 +37,8 @@ class ProductImage(models.Model):
     focal_y = models.FloatField(null=True, blank=True, help_text="Subject centre, 0..1 from the top.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A tiny blurred preview as a data: URI, filled in by the rendition task (empty until then).
+    placeholder = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-is_primary", "position", "id"]

@@ -1,0 +1,149 @@
+"""The rendition ladder: which sizes and formats exist, and how pixels become each of them.
+
+Pure pixels and bytes (no database): ``render_ladder`` decodes a source once at a reduced size
+(JPEG DCT scaling via ``draft``, a box ``reduce`` otherwise), then for each width resamples with
+Lanczos, sharpens a little to make up for the softening, and encodes with tuned settings.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter
+
+from .codec import EXTENSIONS, MIME_TYPES, Decoded, decode, encode
+
+LADDER_WIDTHS = (160, 320, 640, 960, 1280, 2048)
+# Order matters: <picture> offers the first format a browser supports.
+LADDER_FORMATS = ("AVIF", "WEBP", "JPEG")
+SPEC_VERSION = 1
+ENCODER_SETTINGS = {
+    "AVIF": {"quality": 55, "speed": 7},
+    "WEBP": {"quality": 80},
+    "JPEG": {"quality": 82},
+}
+# Decode at least this much wider than the target so the final Lanczos pass has real detail.
+DECODE_HEADROOM = 1.5
+PLACEHOLDER_WIDTH = 16
+
+
+@dataclass(frozen=True)
+class Sharpen:
+    """Unsharp mask applied after downscaling; stronger for larger reductions."""
+
+    radius: float = 0.6
+    percent: int = 60
+    threshold: int = 2
+
+    def __post_init__(self) -> None:
+        if not (0 < self.radius <= 3 and 0 <= self.percent <= 300 and 0 <= self.threshold <= 255):
+            raise ValueError(f"invalid sharpening {self}")
+
+    def __call__(self, image: Image.Image, *, reduction: float) -> Image.Image:
+        if reduction < 1.25:  # barely resized: sharpening would only add halos
+            return image
+        percent = int(self.percent * min(1.0, (reduction - 1.0) / 2.0))
+        return image.filter(ImageFilter.UnsharpMask(radius=self.radius, percent=percent, threshold=self.threshold))
+
+
+SHARPEN = Sharpen()
+
+
+def spec_hash(fmt: str) -> str:
+    """Return the short hash of everything that decides a rendition's bytes for ``fmt``."""
+    recipe = {"v": SPEC_VERSION, "format": fmt, "encoder": ENCODER_SETTINGS[fmt], "sharpen": repr(SHARPEN),
+              "resample": "lanczos", "headroom": DECODE_HEADROOM}
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class RenditionSpec:
+    """One step of the ladder: a width and a format, checked when built."""
+
+    width: int
+    format: str
+
+    def __post_init__(self) -> None:
+        if self.format not in LADDER_FORMATS:
+            raise ValueError(f"format must be one of {LADDER_FORMATS}, got {self.format!r}")
+        if not 1 <= self.width <= max(LADDER_WIDTHS):
+            raise ValueError(f"width must be in 1..{max(LADDER_WIDTHS)}, got {self.width}")
+
+    @property
+    def spec_hash(self) -> str:
+        return spec_hash(self.format)
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.format]
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.format]
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    spec: RenditionSpec
+    content: bytes
+    width: int
+    height: int
+
+
+def ladder_widths(original_width: int) -> list[int]:
+    """Return the ladder widths for an image, never upscaling: narrower images add their own width."""
+    widths = [w for w in LADDER_WIDTHS if w <= original_width]
+    if original_width < LADDER_WIDTHS[-1] and original_width not in widths:
+        widths.append(original_width)
+    return widths
+
+
+def ladder_specs(original_width: int, formats: tuple[str, ...] = LADDER_FORMATS) -> list[RenditionSpec]:
+    """Return every (width, format) step for an image of this width."""
+    return [RenditionSpec(w, f) for w in ladder_widths(original_width) for f in formats]
+
+
+def _resize(image: Image.Image, width: int) -> tuple[Image.Image, float]:
+    if width >= image.width:
+        return image, 1.0
+    height = max(1, round(image.height * width / image.width))
+    reduction = image.width / width
+    # reducing_gap: a box pre-reduction for big factors, then Lanczos over the last ~2x.
+    resized = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return SHARPEN(resized, reduction=reduction), reduction
+
+
+def decode_for_ladder(source: bytes, specs: list[RenditionSpec]) -> Decoded:
+    """Decode ``source`` once, only as large as the widest requested step needs."""
+    widest = max(s.width for s in specs)
+    return decode(source, min_width=int(widest * DECODE_HEADROOM))
+
+
+def render(decoded: Decoded, specs: list[RenditionSpec]) -> Iterator[RenderedImage]:
+    """Yield encoded renditions for ``specs`` from one decoded source, widest first."""
+    by_width: dict[int, list[RenditionSpec]] = {}
+    for spec in specs:
+        by_width.setdefault(min(spec.width, decoded.width), []).append(spec)
+    for width in sorted(by_width, reverse=True):
+        resized, _ = _resize(decoded.image, width)
+        for spec in by_width[width]:
+            settings = ENCODER_SETTINGS[spec.format]
+            content = encode(resized, format=spec.format, flatten_alpha=True, **settings)
+            yield RenderedImage(spec=spec, content=content, width=resized.width, height=resized.height)
+
+
+def render_ladder(source: bytes, specs: list[RenditionSpec]) -> list[RenderedImage]:
+    """Decode ``source`` (reduced) and render all ``specs``; see ``render``."""
+    if not specs:
+        return []
+    return list(render(decode_for_ladder(source, specs), specs))
+
+
+def placeholder_data_uri(decoded: Decoded) -> str:
+    """Return a ~16 px wide JPEG as a data: URI; the template blurs it while the real image loads."""
+    tiny, _ = _resize(decoded.image, min(PLACEHOLDER_WIDTH, decoded.image.width))
+    content = encode(tiny, format="JPEG", quality=50, flatten_alpha=True)
+    return "data:image/jpeg;base64," + base64.b64encode(content).decode("ascii")

@@ -1,0 +1,62 @@
+"""Rendition writes: build the ladder for a published image, idempotently and race-safely."""
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+
+from ..models import ProductImage, Rendition
+from .renditions import RenderedImage, RenditionSpec, decode_for_ladder, ladder_specs, placeholder_data_uri, render, spec_hash
+from .storage import public_storage
+
+logger = logging.getLogger(__name__)
+
+
+def rendition_key(image: ProductImage, spec: RenditionSpec) -> str:
+    """Return an immutable public key: new content always gets a new key, so caches never go stale."""
+    return f"renditions/{image.pk}-{image.sha256[:16]}/{spec.width}w-{spec.spec_hash}.{spec.extension}"
+
+
+def rendition_store(*, image: ProductImage, rendered: RenderedImage) -> Rendition:
+    """Save one encoded rendition and its row; a repeat or a lost race leaves exactly one of each."""
+    spec = rendered.spec
+    name = public_storage.save(rendition_key(image, spec), ContentFile(rendered.content))
+    try:
+        rendition, created = Rendition.objects.get_or_create(
+            image=image,
+            width=spec.width,
+            format=spec.format,
+            spec_hash=spec.spec_hash,
+            defaults={"height": rendered.height, "file": name, "size_bytes": len(rendered.content)},
+        )
+    except BaseException:
+        public_storage.delete(name)
+        raise
+    if not created:
+        public_storage.delete(name)  # another worker won; its file stays the one referenced
+    return rendition
+
+
+def current_renditions(image: ProductImage) -> list[Rendition]:
+    """Return the image's renditions made with today's encoder settings (uses a prefetch if present)."""
+    wanted = {fmt: spec_hash(fmt) for fmt in Rendition.Format.values}
+    return [r for r in image.renditions.all() if wanted.get(r.format) == r.spec_hash]
+
+
+def rendition_ladder_build(*, image_id: int) -> list[Rendition]:
+    """Create every missing ladder step (and the placeholder) for a published image; safe to re-run."""
+    image = ProductImage.objects.filter(pk=image_id, is_published=True).first()
+    if image is None or not image.file:
+        return []
+    done = {(r.width, r.format) for r in current_renditions(image)}
+    missing = [s for s in ladder_specs(image.width) if (s.width, s.format) not in done]
+    if not missing and image.placeholder:
+        return []
+    with image.file.open("rb") as handle:
+        source = handle.read()
+    decoded = decode_for_ladder(source, missing or ladder_specs(image.width)[:1])
+    created = [rendition_store(image=image, rendered=rendered) for rendered in render(decoded, missing)]
+    if not image.placeholder:
+        ProductImage.objects.filter(pk=image.pk, placeholder="").update(placeholder=placeholder_data_uri(decoded))
+    logger.info("image %s: %d renditions built", image.pk, len(created))
+    return created

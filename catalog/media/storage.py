@@ -1,0 +1,88 @@
+"""Where media lives: a private store (originals, studio output) and a public one (renditions).
+
+Locally both are folders under MEDIA_ROOT (``private/`` is never served directly; ``public/`` is
+served with long cache headers). With AWS_STORAGE_BUCKET_NAME set, settings point both aliases at
+django-storages' S3 backend (private objects with presigned URLs, public objects with
+``Cache-Control: immutable``). Neither store ever overwrites a file.
+"""
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
+
+PUBLIC_ALIAS = "public"
+PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+class _MediaSubfolderStorage(FileSystemStorage):
+    """A local store in MEDIA_ROOT/<subfolder>, following MEDIA_ROOT changes (tests use one per test)."""
+
+    subfolder = ""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("location", None)
+        kwargs["allow_overwrite"] = False
+        super().__init__(**kwargs)
+
+    @property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, self.subfolder)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+class PrivateFileSystemStorage(_MediaSubfolderStorage):
+    """Local private files: ``url()`` returns a signed, expiring link to the media view."""
+
+    subfolder = "private"
+
+    def url(self, name):
+        from .urls import signed_private_url
+
+        return signed_private_url(name)
+
+
+class PublicFileSystemStorage(_MediaSubfolderStorage):
+    """Local public files (published renditions), served under MEDIA_URL + "public/"."""
+
+    subfolder = "public"
+
+    @property
+    def base_url(self):
+        return f"{settings.MEDIA_URL.rstrip('/')}/{self.subfolder}/"
+
+
+class _PublicStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages[PUBLIC_ALIAS]
+
+
+public_storage: Storage = _PublicStorage()  # type: ignore[assignment]
+
+
+def get_public_storage() -> Storage:
+    """Return the public store (a callable, so model fields and migrations stay environment-free)."""
+    return public_storage
+
+
+def private_storage() -> Storage:
+    """Return the private store (Django's default storage)."""
+    return default_storage
+
+
+def is_s3(storage: Storage) -> bool:
+    """Tell whether a store is S3-backed (it then signs its own URLs)."""
+    return hasattr(storage, "bucket_name")  # LazyObject proxies set themselves up on access
+
+
+@receiver(setting_changed)
+def _reset_public_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        public_storage._wrapped = empty

@@ -1,0 +1,88 @@
+"""Media views: signed private files, local public renditions, and a plain merchant upload endpoint."""
+from __future__ import annotations
+
+import mimetypes
+import time
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.static import serve
+
+from .. import selectors, services
+from .codec import max_bytes_setting
+from .storage import PUBLIC_CACHE_CONTROL, is_s3, private_storage, public_storage
+from .urls import LinkExpired, image_url, unsign_private_token
+
+# Served files are images we re-encoded, but a hostile name or type must still never run as a page.
+_SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def _harden(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = _SANDBOX_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def private_file(request, token: str):
+    """Serve a private file to whoever holds an unexpired signed link."""
+    try:
+        name = unsign_private_token(token)
+    except LinkExpired:
+        return _harden(HttpResponse("This link has expired.", status=410, content_type="text/plain"))
+    except signing.BadSignature:
+        return _harden(HttpResponse("This link is not valid.", status=403, content_type="text/plain"))
+    storage = private_storage()
+    try:
+        handle = storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such file")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    expires_in = max(0, int(signing.Signer(salt="catalog.media.private").unsign_object(token)["e"] - time.time()))
+    response["Cache-Control"] = f"private, max-age={expires_in}"
+    return _harden(response)
+
+
+@require_GET
+def public_file(request, path: str):
+    """Serve a local public rendition with year-long cache headers (S3/CDN serve them in production)."""
+    if is_s3(public_storage):
+        raise Http404("Public media are served by the object store")
+    response = serve(request, path, document_root=public_storage.location)
+    if response.status_code == 200:
+        response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    return _harden(response)
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_POST
+@login_required
+def product_image_upload(request, product_id: int):
+    """Add one photo (form field ``file``) to a product the user manages: 201 with its data, or 400 with the reason."""
+    if not request.user.has_perm("catalog.add_productimage"):
+        return _error("You may not add photos.", status=403)
+    product = selectors.products_for_user(request.user).filter(pk=product_id).first()
+    if product is None:
+        return _error("No such product.", status=404)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _error("Attach a photo in the form field 'file'.")
+    if upload.size > max_bytes_setting():
+        return _error(f"The file is {upload.size / 1e6:.1f} MB; the limit is {max_bytes_setting() / 1e6:.0f} MB.")
+    try:
+        image = services.product_image_create(
+            product=product, data=upload.read(), filename=upload.name or "", created_by=request.user,
+            alt_text=request.POST.get("alt_text", ""),
+        )
+    except ValidationError as exc:
+        return _error(" ".join(exc.messages))
+    return JsonResponse(
+        {"id": image.pk, "width": image.width, "height": image.height, "url": image_url(image, width=640)}, status=201
+    )
