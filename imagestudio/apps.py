@@ -5,3 +5,12 @@ class ImagestudioConfig(AppConfig):
     name = "imagestudio"
     verbose_name = "Image studio"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
+        from catalog.models import ProductImage
+
+        from .signals import supersede_jobs_of_deleted_source
+
+        pre_delete.connect(supersede_jobs_of_deleted_source, sender=ProductImage, dispatch_uid="studio-supersede-on-delete")

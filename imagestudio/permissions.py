@@ -1,0 +1,30 @@
+"""Who may do what in the studio; services and views both ask these questions."""
+from __future__ import annotations
+
+from catalog.models import Product
+
+REVIEW_PERMISSION = "imagestudio.review_studioresult"
+
+
+def user_can_review(user) -> bool:
+    """Say whether ``user`` may approve or reject studio results (reviewers and superusers)."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm(REVIEW_PERMISSION)))
+
+
+def user_can_see_all_jobs(user) -> bool:
+    """Reviewers and superusers see every merchant's jobs; merchants only their own."""
+    return user_can_review(user)
+
+
+def user_manages_product(user, product: Product) -> bool:
+    """Say whether ``user`` may run the studio on ``product`` (a member of its merchant, or a superuser)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return product.merchant.members.filter(pk=user.pk).exists()
+
+
+def user_can_open_studio(user) -> bool:
+    """Say whether ``user`` may see the studio screens at all."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)

@@ -1,0 +1,77 @@
+"""Studio reads: which jobs and results each staff user may see, and what the screens show."""
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from catalog.models import ProductImage
+from catalog.selectors import product_images_for_user
+
+from .models import StudioAuditEntry, StudioJob, StudioResult
+from .permissions import user_can_see_all_jobs
+
+
+def jobs_for_user(user) -> QuerySet[StudioJob]:
+    """Return the jobs ``user`` may see: all for reviewers and superusers, their merchants' for others."""
+    if not (user and user.is_authenticated):
+        return StudioJob.objects.none()
+    qs = StudioJob.objects.select_related("product", "product__merchant", "source", "requested_by")
+    if user.is_superuser or user_can_see_all_jobs(user):
+        return qs
+    return qs.filter(product__merchant__members=user)
+
+
+def results_for_user(user) -> QuerySet[StudioResult]:
+    """Return the results ``user`` may see, scoped like their jobs."""
+    if not (user and user.is_authenticated):
+        return StudioResult.objects.none()
+    qs = StudioResult.objects.select_related("job", "job__product", "job__product__merchant", "job__source")
+    if user.is_superuser or user_can_see_all_jobs(user):
+        return qs
+    return qs.filter(job__product__merchant__members=user)
+
+
+def studio_sources_for_user(user) -> QuerySet[ProductImage]:
+    """Return the photos ``user`` may open in the studio (their merchants' photos; all for superusers)."""
+    if not (user and user.is_authenticated):
+        return ProductImage.objects.none()
+    if user.is_superuser:
+        return ProductImage.objects.select_related("product", "product__merchant")
+    return product_images_for_user(user).filter(product__merchant__members=user).select_related("product")
+
+
+def review_queue() -> QuerySet[StudioResult]:
+    """Return results waiting for a reviewer, oldest first (first come, first served)."""
+    return (
+        StudioResult.objects.filter(status=StudioResult.Status.AWAITING_REVIEW)
+        .select_related("job", "job__product", "job__product__merchant", "job__source", "job__requested_by")
+        .order_by("created_at", "id")
+    )
+
+
+def job_status_payload(jobs) -> list[dict]:
+    """Return the small JSON the job list polls for live progress."""
+    return [
+        {
+            "id": job.pk, "status": job.status, "status_label": job.get_status_display(), "progress": job.progress,
+            "label": job.progress_label, "error": job.error, "active": job.is_active,
+        }
+        for job in jobs
+    ]
+
+
+def job_audit(job: StudioJob) -> QuerySet[StudioAuditEntry]:
+    return job.audit.select_related("actor", "result").order_by("created_at", "id")
+
+
+def status_counts(qs: QuerySet[StudioJob]) -> dict[str, int]:
+    """Count jobs per status for the filter tabs."""
+    rows = qs.order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def jobs_filter(qs: QuerySet[StudioJob], *, status: str = "", query: str = "") -> QuerySet[StudioJob]:
+    if status in StudioJob.Status.values:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(Q(product__title__icontains=query) | Q(preset__icontains=query))
+    return qs

@@ -1,0 +1,180 @@
+"""Render a job's recipe to encoded outputs and put them in private storage under fenced keys."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+
+from ..models import StudioJob, StudioResult
+from ..storage import studio_mask_key, studio_output_key
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+@dataclass(frozen=True)
+class RenderedOutput:
+    """One encoded output of a recipe, with what the review screen shows about it."""
+
+    index: int
+    content: bytes
+    mask_png: bytes | None
+    width: int
+    height: int
+    format: str
+    metrics: dict
+    compliance: list
+    ai_generated: bool
+
+
+@dataclass(frozen=True)
+class StoredOutput:
+    index: int
+    names: tuple[str, ...]
+    fields: dict = field(default_factory=dict)
+
+
+def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[RenderedOutput], dict, dict]:
+    """Decode the source once, run the recipe, encode, measure and check; deterministic errors raise JobFailure."""
+    from catalog.media.codec import decode_to_array, encode_array
+
+    from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
+    from .run import JobFailure
+
+    timings: dict = {}
+    started = time.perf_counter()
+    progress(1, "Decoding the photo", force=True)
+    try:
+        pixels = decode_to_array(data)
+    except Exception as exc:  # the codec's IngestError carries a readable reason
+        raise JobFailure(f"The source photo could not be decoded: {exc}") from exc
+    timings["decode"] = _ms_since(started)
+    try:
+        recipe = parse_recipe(job.recipe)
+    except InvalidRecipe as exc:
+        raise JobFailure(f"The recipe is no longer valid: {exc}") from exc
+    original = Frame(image=pixels, mask=None, meta={})
+
+    def on_step(percent: int, op: str) -> None:
+        # The recipe runs in the 5..90 % band; decoding and encoding take the ends.
+        verb = "Running" if percent < 100 else "Finished"
+        progress(5 + percent * 0.85, f"{verb} {op.replace('_', ' ')}")
+
+    step_started = time.perf_counter()
+    try:
+        frames = recipe.run(original, progress=on_step)
+    except (InvalidRecipe, OperationError, ValueError) as exc:
+        raise JobFailure(_readable(exc)) from exc
+    timings["recipe"] = _ms_since(step_started)
+    if not frames:
+        raise JobFailure("The recipe produced no image.")
+    timings["ops"] = dict(frames[0].meta.get("timings_ms", {}))
+    model_versions = {}
+    for frame in frames:
+        model_versions.update(frame.meta.get("model_versions") or {})
+    progress(92, "Encoding and checking", force=True)
+    encode_started = time.perf_counter()
+    rendered = []
+    for index, frame in enumerate(frames):
+        try:
+            content = encode_array(frame.image, format=job.output_format, quality=job.output_quality, flatten_alpha=True)
+        except ValueError as exc:
+            raise JobFailure(f"The result could not be encoded as {job.output_format}: {exc}") from exc
+        mask = frame.subject_mask()
+        mask_png = encode_array(mask, format="PNG") if mask is not None else None
+        rendered.append(
+            RenderedOutput(
+                index=index, content=content, mask_png=mask_png, width=frame.size[0], height=frame.size[1],
+                format=job.output_format, metrics=_metrics(original, frame, mask),
+                compliance=_compliance(job, content, mask),
+                ai_generated=bool(job.is_generative or frame.meta.get("ai_generated")),
+            )
+        )
+    timings["encode_and_check"] = _ms_since(encode_started)
+    timings["total"] = _ms_since(started)
+    return rendered, timings, model_versions
+
+
+def outputs_store(*, job: StudioJob, token: int, rendered: list[RenderedOutput]) -> list[StoredOutput]:
+    """Write outputs to private storage under keys fenced by the claim number; storage errors propagate."""
+    storage = StudioResult._meta.get_field("file").storage
+    stored: list[StoredOutput] = []
+    try:
+        for item in rendered:
+            key = _fenced(studio_output_key(job.uuid, item.index, EXTENSIONS[item.format]), token)
+            name = _save(storage, key, item.content)
+            names = [name]
+            mask_name = ""
+            if item.mask_png is not None:
+                mask_name = _save(storage, _fenced(studio_mask_key(job.uuid, item.index), token), item.mask_png)
+                names.append(mask_name)
+            stored.append(StoredOutput(index=item.index, names=tuple(names), fields={
+                "file": name, "mask": mask_name, "width": item.width, "height": item.height,
+                "size_bytes": len(item.content), "format": item.format, "metrics": item.metrics,
+                "compliance": item.compliance, "ai_generated": item.ai_generated,
+                "status": StudioResult.Status.AWAITING_REVIEW,
+            }))
+    except BaseException:
+        outputs_discard(stored)
+        raise
+    return stored
+
+
+def outputs_discard(stored: list[StoredOutput]) -> None:
+    """Delete files written by a run whose results will never be recorded."""
+    storage = StudioResult._meta.get_field("file").storage
+    for item in stored:
+        for name in item.names:
+            if name:
+                storage.delete(name)
+
+
+def outputs_discard_attempts(*, job: StudioJob, below: int, count: int) -> None:
+    """Delete files left behind by earlier, interrupted claims of this job."""
+    storage = StudioResult._meta.get_field("file").storage
+    for token in range(1, below):
+        for index in range(count):
+            for key in (studio_output_key(job.uuid, index, EXTENSIONS[job.output_format]), studio_mask_key(job.uuid, index)):
+                name = _fenced(key, token)
+                if storage.exists(name):
+                    storage.delete(name)
+
+
+def _save(storage, key: str, content: bytes) -> str:
+    if storage.exists(key):  # a leftover of this same claim number: ours to replace
+        storage.delete(key)
+    return storage.save(key, ContentFile(content))
+
+
+def _fenced(key: str, token: int) -> str:
+    stem, ext = key.rsplit(".", 1)
+    return f"{stem}-a{token}.{ext}"
+
+
+def _metrics(original, frame, mask) -> dict:
+    from ..metrics import result_metrics
+
+    return result_metrics(original.image, frame.image, original_mask=original.subject_mask(), result_mask=mask)
+
+
+def _compliance(job: StudioJob, content: bytes, mask) -> list:
+    """Check the channel's rules on the bytes as stored (after encoding), which is what a channel receives."""
+    from catalog.media.codec import decode_to_array
+
+    from ..compliance import check_compliance
+
+    if not job.channel:
+        return []
+    stored = decode_to_array(content)
+    if mask is not None and mask.shape != stored.shape[:2]:
+        mask = None
+    return list(check_compliance(stored, channel=job.channel, encoded_format=job.output_format, mask=mask))
+
+
+def _readable(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[0].upper() + text[1:] if text else text
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000.0, 2)

@@ -1,0 +1,110 @@
+"""Review decisions: approval publishes a new ProductImage, rejection keeps the output private."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import services as catalog_services
+from catalog.models import ProductImage
+
+from ..models import StudioJob, StudioResult
+from ..permissions import user_can_review
+from ._transitions import job_transition, result_transition
+
+ResultStatus = StudioResult.Status
+
+
+def studio_result_approve(
+    *, result: StudioResult, user: AbstractBaseUser, make_primary: bool = False, reason: str = ""
+) -> ProductImage:
+    """Approve a result and publish it as a new ProductImage; approving again returns the same image."""
+    _require_reviewer(user)
+    with transaction.atomic():
+        moved = _approve_claim(result=result, user=user, reason=reason)
+        if not moved:
+            current = StudioResult.objects.select_related("published_image").get(pk=result.pk)
+            if current.status == ResultStatus.APPROVED and current.published_image is not None:
+                return current.published_image
+            raise ValidationError(f"This result was already {current.get_status_display().lower()}.")
+        job = StudioJob.objects.select_related("product").get(pk=result.job_id)
+        with result.file.open("rb") as handle:
+            data = handle.read()
+        image = catalog_services.product_image_create(
+            product=job.product,
+            data=data,
+            filename=f"studio.{result.file.name.rsplit('.', 1)[-1]}",
+            alt_text=job.product.title,
+            created_by=user,
+            source=ProductImage.Source.STUDIO,
+            ai_generated=result.ai_generated,
+            make_primary=True if make_primary else None,
+        )
+        StudioResult.objects.filter(pk=result.pk).update(published_image=image)
+        _settle_job(job_id=job.pk, user=user)
+    result.refresh_from_db()
+    return image
+
+
+def studio_result_reject(*, result: StudioResult, user: AbstractBaseUser, reason: str) -> StudioResult:
+    """Reject a result with a reason; its file stays private and is never published."""
+    _require_reviewer(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the result is rejected; the merchant sees this reason."})
+    with transaction.atomic():
+        moved = _reject_claim(result=result, user=user, reason=reason)
+        if not moved:
+            current = StudioResult.objects.get(pk=result.pk)
+            if current.status == ResultStatus.REJECTED:
+                return current
+            raise ValidationError(f"This result was already {current.get_status_display().lower()}.")
+        _settle_job(job_id=result.job_id, user=user)
+    result.refresh_from_db()
+    return result
+
+
+def studio_results_bulk_approve(*, results, user: AbstractBaseUser) -> tuple[list[ProductImage], list[str]]:
+    """Approve many results one by one; return the published images and a readable error per refusal."""
+    _require_reviewer(user)
+    images, errors = [], []
+    for result in results:
+        try:
+            images.append(studio_result_approve(result=result, user=user))
+        except ValidationError as exc:
+            errors.append(f"{result}: {' '.join(exc.messages)}")
+    return images, errors
+
+
+def _approve_claim(*, result: StudioResult, user, reason: str) -> bool:
+    return result_transition(
+        result_id=result.pk, job_id=result.job_id, from_status=ResultStatus.AWAITING_REVIEW,
+        to_status=ResultStatus.APPROVED, action="approved", actor=user, reason=reason,
+        reviewed_by=user, reviewed_at=timezone.now(),
+    )
+
+
+def _reject_claim(*, result: StudioResult, user, reason: str) -> bool:
+    return result_transition(
+        result_id=result.pk, job_id=result.job_id, from_status=ResultStatus.AWAITING_REVIEW,
+        to_status=ResultStatus.REJECTED, action="rejected", actor=user, reason=reason,
+        reviewed_by=user, reviewed_at=timezone.now(),
+    )
+
+
+def _settle_job(*, job_id: int, user) -> None:
+    """Close the job once no result waits: approved if any result was approved, else rejected."""
+    statuses = set(StudioResult.objects.filter(job_id=job_id).values_list("status", flat=True))
+    if ResultStatus.AWAITING_REVIEW in statuses:
+        return
+    to_status = StudioJob.Status.APPROVED if ResultStatus.APPROVED in statuses else StudioJob.Status.REJECTED
+    job_transition(
+        job_id=job_id, from_status=StudioJob.Status.AWAITING_REVIEW, to_status=to_status,
+        action="reviewed", actor=user,
+    )
+
+
+def _require_reviewer(user) -> None:
+    if not user_can_review(user):
+        raise PermissionDenied("Only reviewers can approve or reject studio results.")
