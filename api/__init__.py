@@ -1,0 +1,1 @@
+"""Atelier's REST API (Django REST framework): public catalog, merchant studio and reviewer endpoints."""

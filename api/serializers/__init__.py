@@ -1,0 +1,1 @@
+"""Serializers: public catalog, merchant writes, studio and review."""

@@ -1,0 +1,154 @@
+"""Merchant-side serializers: their products (any status) and all of their images."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Category, Merchant, Product, ProductImage
+from catalog.selectors import merchants_for_user
+
+from ..media import private_url, rendition_urls
+from .public import RenditionSerializer
+
+MAX_JSON_DEPTH = 4
+
+
+def _check_json(value, depth: int = 0) -> None:
+    """Refuse JSON that PostgreSQL's jsonb cannot store (NUL characters) or that nests absurdly deep."""
+    if depth > MAX_JSON_DEPTH:
+        raise serializers.ValidationError(f"Nested deeper than {MAX_JSON_DEPTH} levels.")
+    if isinstance(value, str) and "\x00" in value:
+        raise serializers.ValidationError("Null characters are not allowed.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(key, depth + 1)
+            _check_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item, depth + 1)
+
+
+class MerchantRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Merchant
+        fields = ["id", "slug", "name"]
+
+
+class MerchantImageSerializer(serializers.ModelSerializer):
+    """An image as its owner sees it: publication state, a signed original URL and renditions."""
+
+    original_url = serializers.SerializerMethodField(help_text="Short-lived signed URL of the stored original.")
+    renditions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = [
+            "id", "product", "alt_text", "position", "is_primary", "is_published", "width", "height",
+            "sha256", "source", "ai_generated", "created_at", "original_url", "renditions",
+        ]
+        read_only_fields = fields
+
+    def get_original_url(self, image: ProductImage) -> str | None:
+        return private_url(image.file, self.context.get("request"))
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, image: ProductImage) -> list[dict]:
+        if not image.is_published:
+            return []
+        return rendition_urls(image, self.context.get("request"))
+
+
+class MerchantProductSerializer(serializers.ModelSerializer):
+    """A merchant's product, read and written; writes go through catalog.services."""
+
+    merchant = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Merchant.objects.all(), required=False,
+        help_text="Shop slug; may be left out when the user belongs to exactly one shop.",
+    )
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    slug = serializers.SlugField(max_length=220, required=False, help_text="Generated from the title when left out.")
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="ISO 4217 code, e.g. EUR.")
+    attributes = serializers.DictField(required=False, help_text='Further attributes, e.g. {"capacity": "350 ml"}.')
+    images = MerchantImageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "merchant", "category", "title", "slug", "description", "price", "currency", "stock",
+            "status", "featured", "colour", "size", "material", "attributes", "created_at", "updated_at", "images",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "images"]
+
+    def validate_attributes(self, value):
+        _check_json(value)
+        return value
+
+    def validate_merchant(self, merchant: Merchant) -> Merchant:
+        user = self.context["request"].user
+        if not merchants_for_user(user).filter(pk=merchant.pk).exists():
+            # Same answer as a shop that does not exist: no probing of other shops' slugs.
+            raise serializers.ValidationError(f"Object with slug={merchant.slug} does not exist.", code="does_not_exist")
+        return merchant
+
+    def validate(self, attrs):
+        if self.instance is None and "merchant" not in attrs:
+            shops = list(merchants_for_user(self.context["request"].user)[:2])
+            if len(shops) != 1:
+                raise serializers.ValidationError(
+                    {"merchant": ["Say which shop this product belongs to." if shops else "You do not belong to any shop."]}
+                )
+            attrs["merchant"] = shops[0]
+        if self.instance is not None and "merchant" in attrs and attrs["merchant"] != self.instance.merchant:
+            raise serializers.ValidationError({"merchant": ["A product cannot move to another shop."]})
+        return attrs
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="JPEG, PNG or WebP; checked from its bytes, re-encoded, metadata stripped.")
+    alt_text = serializers.CharField(max_length=250, required=False, allow_blank=True)
+    make_primary = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class BulkImageUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(), min_length=1, max_length=20, help_text="Up to 20 files in one request.",
+    )
+
+
+class BulkItemErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkUploadItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    filename = serializers.CharField(allow_blank=True)
+    ok = serializers.BooleanField()
+    image = MerchantImageSerializer(allow_null=True)
+    error = BulkItemErrorSerializer(allow_null=True)
+
+
+class BulkUploadResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = BulkUploadItemSerializer(many=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=["merchant", "reviewer", "superuser"]))
+    merchants = MerchantRefSerializer(many=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()

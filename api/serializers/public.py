@@ -1,0 +1,111 @@
+"""What shoppers see: categories, active products and their published images only."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Category, Product, ProductImage
+from catalog.selectors import SORTS
+
+from ..media import rendition_urls
+
+
+class RenditionSerializer(serializers.Serializer):
+    width = serializers.IntegerField()
+    format = serializers.CharField(help_text="avif, webp or jpeg.")
+    url = serializers.URLField()
+
+
+class PublicImageSerializer(serializers.ModelSerializer):
+    alt_text = serializers.CharField(source="display_alt")
+    renditions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "alt_text", "width", "height", "is_primary", "ai_generated", "renditions"]
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, image: ProductImage) -> list[dict]:
+        return rendition_urls(image, self.context.get("request"))
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name", "parent", "position", "description"]
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class ShopSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class PublicProductSerializer(serializers.ModelSerializer):
+    """A product card: the fields a listing shows, with the primary published image."""
+
+    category = CategoryRefSerializer(read_only=True)
+    shop = ShopSerializer(source="merchant", read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
+    url = serializers.SerializerMethodField(help_text="The storefront page of this product.")
+    image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "slug", "title", "price", "currency", "in_stock", "colour", "size", "material",
+            "featured", "category", "shop", "url", "image",
+        ]
+
+    def get_url(self, product: Product) -> str:
+        request = self.context.get("request")
+        path = product.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(PublicImageSerializer(allow_null=True))
+    def get_image(self, product: Product):
+        images = product.published_images  # prefetched by selectors.storefront_products
+        return PublicImageSerializer(images[0], context=self.context).data if images else None
+
+
+class PublicProductDetailSerializer(PublicProductSerializer):
+    images = serializers.SerializerMethodField()
+
+    class Meta(PublicProductSerializer.Meta):
+        fields = PublicProductSerializer.Meta.fields + ["description", "attributes", "images"]
+
+    @extend_schema_field(PublicImageSerializer(many=True))
+    def get_images(self, product: Product) -> list[dict]:
+        return PublicImageSerializer(product.published_images, many=True, context=self.context).data
+
+
+class ProductQuerySerializer(serializers.Serializer):
+    """Filters of the public product list; anything unparseable is a 400 naming the parameter."""
+
+    category = serializers.SlugField(required=False, help_text="Category slug; its sub-categories are included.")
+    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
+    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
+    colour = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20,
+        help_text="Repeat to match any of several colours: ?colour=red&colour=blue.",
+    )
+    in_stock = serializers.BooleanField(required=False, help_text="true: only products with stock.")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Full-text search.")
+    ordering = serializers.ChoiceField(
+        choices=sorted(SORTS), required=False, help_text="Default: relevance when searching, newest otherwise.",
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"max_price": "max_price must not be below min_price."})
+        return attrs

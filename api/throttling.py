@@ -1,0 +1,20 @@
+"""Per-user scoped rate limits for expensive writes (uploads, studio jobs)."""
+from __future__ import annotations
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+
+
+class UserScopedRateThrottle(ScopedRateThrottle):
+    """ScopedRateThrottle that reads its rates at request time and limits only unsafe methods.
+
+    DRF binds THROTTLE_RATES at import; reading them per request lets settings (and tests) change them.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

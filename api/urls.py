@@ -1,0 +1,24 @@
+"""Routes of /api/v1/: public catalog, account, merchant, studio and review endpoints, schema and docs."""
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from .errors import json_not_found
+from .views import account, merchant, public
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("categories", public.CategoryViewSet, basename="category")
+router.register("products", public.ProductViewSet, basename="product")
+router.register("merchant/products", merchant.MerchantProductViewSet, basename="merchant-product")
+router.register("merchant/images", merchant.MerchantImageViewSet, basename="merchant-image")
+
+urlpatterns = [
+    path("auth/token/", account.TokenView.as_view(), name="token"),
+    path("me/", account.MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+    re_path(r"^.*$", json_not_found),
+]

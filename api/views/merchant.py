@@ -1,0 +1,182 @@
+"""Merchant endpoints: their products and images, scoped to the shops they belong to."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from catalog import services
+from catalog.models import Product, ProductImage
+from catalog.selectors import product_images_for_user, products_for_user
+
+from ..pagination import ApiPagination
+from ..permissions import IsMerchant
+from ..serializers.merchant import (
+    BulkImageUploadSerializer,
+    BulkUploadResultSerializer,
+    ImageUploadSerializer,
+    MerchantImageSerializer,
+    MerchantProductSerializer,
+)
+from .base import PrivateMixin
+
+SERVICE_FIELDS = (
+    "category", "title", "slug", "description", "price", "currency", "stock", "status",
+    "featured", "colour", "size", "material", "attributes",
+)
+
+
+def _upload_bytes(upload) -> bytes:
+    """Read an uploaded file, refusing one over the ingest byte cap before it is read into memory."""
+    limit = getattr(settings, "INGEST_MAX_BYTES", 25 * 1024 * 1024)
+    if upload.size is not None and upload.size > limit:
+        raise DjangoValidationError(
+            f"The file is {upload.size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB.", code="file_too_large"
+        )
+    return upload.read()
+
+
+def _ingest(*, product: Product, upload, user, alt_text: str = "", make_primary=None) -> ProductImage:
+    return services.product_image_create(
+        product=product, data=_upload_bytes(upload), filename=upload.name or "", alt_text=alt_text,
+        created_by=user, make_primary=make_primary,
+    )
+
+
+class MerchantScopeMixin(PrivateMixin):
+    permission_classes = [IsAuthenticated, IsMerchant]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List my products (any status)", tags=["merchant"]),
+    retrieve=extend_schema(summary="Get one of my products with all its images", tags=["merchant"]),
+    create=extend_schema(summary="Create a product", tags=["merchant"]),
+    partial_update=extend_schema(summary="Update a product", tags=["merchant"]),
+    destroy=extend_schema(
+        summary="Archive a product",
+        description="Products are archived, not erased: shoppers stop seeing it; its images and studio history stay.",
+        tags=["merchant"],
+    ),
+)
+class MerchantProductViewSet(
+    MerchantScopeMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MerchantProductSerializer
+    pagination_class = ApiPagination
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    throttled_actions = {"upload_image": "uploads", "upload_images_bulk": "uploads"}
+
+    @property
+    def throttle_scope(self) -> str | None:
+        return self.throttled_actions.get(getattr(self, "action", None))
+
+    def get_queryset(self):
+        return (
+            products_for_user(self.request.user)
+            .select_related("merchant", "category")
+            .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "position", "id")))
+            .order_by("-created_at", "-id")
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        fields = {name: data[name] for name in SERVICE_FIELDS if name in data}
+        serializer.instance = services.product_create(merchant=data["merchant"], **fields)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        fields = {name: data[name] for name in SERVICE_FIELDS if name in data}
+        serializer.instance = services.product_update(product=serializer.instance, **fields)
+
+    def perform_destroy(self, instance):
+        services.product_update(product=instance, status=Product.Status.ARCHIVED)
+
+    @extend_schema(
+        summary="Upload one photo to a product",
+        description="Multipart. The same safe ingest as the admin: type sniffed from the bytes, caps, EXIF "
+        "orientation, sRGB, metadata stripped, re-encoded. A rejected file is a 400 with the reason; nothing is stored.",
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={201: MerchantImageSerializer},
+        tags=["merchant"],
+    )
+    @action(
+        detail=True, methods=["post"], url_path="images", parser_classes=[MultiPartParser, FormParser],
+    )
+    def upload_image(self, request, pk=None):
+        product = self.get_object()
+        form = ImageUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        image = _ingest(
+            product=product, upload=data["file"], user=request.user,
+            alt_text=data.get("alt_text", ""), make_primary=data.get("make_primary"),
+        )
+        return Response(MerchantImageSerializer(image, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(
+        summary="Upload several photos to a product in one request",
+        description="Each file is ingested on its own: the answer lists, per file, the new image or the reason it "
+        "was refused. Accepted files stay even when others are refused.",
+        request={"multipart/form-data": BulkImageUploadSerializer},
+        responses={200: BulkUploadResultSerializer},
+        tags=["merchant"],
+    )
+    @action(
+        detail=True, methods=["post"], url_path="images/bulk", parser_classes=[MultiPartParser, FormParser],
+    )
+    def upload_images_bulk(self, request, pk=None):
+        product = self.get_object()
+        form = BulkImageUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        context = self.get_serializer_context()
+        results = []
+        for index, upload in enumerate(form.validated_data["files"]):
+            item = {"index": index, "filename": (upload.name or "")[:255], "ok": False, "image": None, "error": None}
+            try:
+                image = _ingest(product=product, upload=upload, user=request.user)
+            except DjangoValidationError as exc:
+                item["error"] = {"code": exc.error_list[0].code or "invalid", "message": " ".join(exc.messages)}
+            else:
+                item["ok"], item["image"] = True, MerchantImageSerializer(image, context=context).data
+            results.append(item)
+        created = sum(1 for item in results if item["ok"])
+        body = {"created": created, "rejected": len(results) - created, "results": results}
+        return Response(body, status=status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List my product images", tags=["merchant"]),
+    retrieve=extend_schema(summary="Get one of my images", tags=["merchant"]),
+    destroy=extend_schema(summary="Delete an image (the next one becomes primary)", tags=["merchant"]),
+)
+class MerchantImageViewSet(
+    MerchantScopeMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MerchantImageSerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        return product_images_for_user(self.request.user).order_by("-created_at", "-id")
+
+    def perform_destroy(self, instance):
+        services.product_image_delete(image=instance)
+
+    @extend_schema(summary="Make this the product's primary image", request=None, responses={200: MerchantImageSerializer},
+                   tags=["merchant"])
+    @action(detail=True, methods=["post"], url_path="make-primary")
+    def make_primary(self, request, pk=None):
+        image = services.product_image_set_primary(image=self.get_object())
+        return Response(MerchantImageSerializer(image, context=self.get_serializer_context()).data)

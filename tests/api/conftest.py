@@ -1,0 +1,71 @@
+"""API fixtures: a client per role (token auth), a catalog with hidden things that must stay hidden."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.conftest import make_image_bytes
+
+ROLES = ("anonymous", "merchant", "other_merchant", "reviewer", "admin")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_cache():
+    # Throttle counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_world(catalog_world):
+    """catalog_world plus a draft product, an unpublished image and an archived product (all of alice's)."""
+    from catalog import services
+    from catalog.models import ProductImage
+
+    world = dict(catalog_world)
+    world["draft"] = services.product_create(
+        merchant=world["merchant_a"], category=world["kitchen"], title="Secret draft kettle", price=Decimal("40.00"),
+        stock=9, status="draft", colour="green",
+    )
+    hidden = services.product_image_create(product=world["product_a"], data=make_image_bytes(seed=3), created_by=world["user_a"])
+    ProductImage.objects.filter(pk=hidden.pk).update(is_published=False)
+    world["hidden_image"] = hidden
+    world["archived"] = services.product_create(
+        merchant=world["merchant_a"], category=world["home"], title="Old vase", price=Decimal("5.00"), status="archived",
+    )
+    return world
+
+
+def client_for(world, role: str) -> APIClient:
+    """Return an API client authenticated (by token) as the given role."""
+    client = APIClient()
+    users = {
+        "merchant": world["user_a"], "other_merchant": world["user_b"], "reviewer": world["reviewer"],
+        "admin": world["admin"],
+    }
+    if role != "anonymous":
+        token, _ = Token.objects.get_or_create(user=users[role])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def as_role(api_world):
+    return lambda role: client_for(api_world, role)
+
+
+def assert_error(response, status: int, code: str | None = None):
+    """Check the one error envelope and return its inner object."""
+    assert response.status_code == status, response.content[:500]
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body["error"]
