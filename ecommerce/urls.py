@@ -13,5 +13,6 @@ urlpatterns = [
     path("bench/trivial", trivial, name="bench-trivial"),
     # Media are never served as a plain folder: private files need a signed link (catalog.media.routes).
     path("media/", include("catalog.media.routes")),
+    path("api/v1/", include("api.urls")),
     path("", include("catalog.urls")),
 ]
