@@ -16,6 +16,18 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def cached_pairs(path: Path, build):
+    """Return ``build()``'s result, pickled at ``path`` so a resumed run skips the slow resizing."""
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    value = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.rename(path)
+    return value
+
+
 def save(workdir: Path, savables: dict, sampler, state: dict) -> None:
     """Write model weights, optimizer slots, sampler RNG and loop state, replacing the previous set."""
     import numpy as np

@@ -88,6 +88,15 @@ def as_luma(result: np.ndarray) -> np.ndarray:
     return np.round(result)
 
 
+def sharpness_ratio(reference: np.ndarray, estimate: np.ndarray, *, border: int) -> float:
+    """Return mean gradient magnitude of ``estimate`` over that of ``reference`` (1.0: as crisp as the truth)."""
+    def energy(a: np.ndarray) -> float:
+        gy, gx = np.gradient(a[border:-border, border:-border].astype(np.float64))
+        return float(np.mean(np.hypot(gx, gy)))
+
+    return energy(estimate) / max(energy(reference), 1e-9)
+
+
 def score(methods: dict, images: list[tuple[str, np.ndarray]], scale: int) -> dict:
     """Score every method on every image; return per-method means and per-image rows."""
     rows: dict[str, list[dict]] = {name: [] for name in methods}
@@ -97,7 +106,12 @@ def score(methods: dict, images: list[tuple[str, np.ndarray]], scale: int) -> di
         for name, method in methods.items():
             out = method(lr)
             y = as_luma(out)
-            row = {"image": stem, "psnr_y": psnr(hr_y, y, border=scale), "ssim_y": ssim(hr_y, y, border=scale)}
+            row = {
+                "image": stem,
+                "psnr_y": psnr(hr_y, y, border=scale),
+                "ssim_y": ssim(hr_y, y, border=scale),
+                "sharpness": sharpness_ratio(hr_y, y, border=scale),
+            }
             if out.ndim == 3:
                 # Colour check: methods that return RGB are also scored on all three channels.
                 row["psnr_rgb"] = psnr(hr.astype(np.float64), out.astype(np.float64), border=scale)
@@ -106,7 +120,7 @@ def score(methods: dict, images: list[tuple[str, np.ndarray]], scale: int) -> di
     for name, per_image in rows.items():
         summary[name] = {
             key: round(float(np.mean([r[key] for r in per_image])), 4)
-            for key in ("psnr_y", "ssim_y", "psnr_rgb")
+            for key in ("psnr_y", "ssim_y", "sharpness", "psnr_rgb")
             if all(key in r for r in per_image)
         }
         summary[name]["per_image"] = per_image
@@ -175,10 +189,13 @@ def main(argv: list[str]) -> int:
         return 0
     for folder, block in report["datasets"].items():
         print(f"{folder} x{args.scale} ({block['images']} images)")
-        print(f"  {'method':<16}{'PSNR-Y':>9}{'SSIM-Y':>9}{'PSNR-RGB':>10}{'512px s':>9}")
+        print(f"  {'method':<16}{'PSNR-Y':>9}{'SSIM-Y':>9}{'sharp':>7}{'PSNR-RGB':>10}{'512px s':>9}")
         for name, m in block["methods"].items():
             lat = report.get("latency_512x512_s", {}).get(name, float("nan"))
-            print(f"  {name:<16}{m['psnr_y']:>9.3f}{m['ssim_y']:>9.4f}{m.get('psnr_rgb', float('nan')):>10.3f}{lat:>9.3f}")
+            print(
+                f"  {name:<16}{m['psnr_y']:>9.3f}{m['ssim_y']:>9.4f}{m['sharpness']:>7.3f}"
+                f"{m.get('psnr_rgb', float('nan')):>10.3f}{lat:>9.3f}"
+            )
     if report.get("upscale_1000x1000_x2_s") is not None:
         print(f"upscale 1000x1000 x2: {report['upscale_1000x1000_x2_s']} s")
     return 0

@@ -19,8 +19,8 @@ class SRGAN(keras.Model):
         discriminator: keras.Model,
         *,
         pixel_weight: float = 1.0,
-        feature_weight: float = 0.05,
-        adversarial_weight: float = 3e-3,
+        feature_weight: float = 0.1,
+        adversarial_weight: float = 5e-3,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)

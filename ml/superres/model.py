@@ -39,6 +39,20 @@ def _pixel_shuffle_layer(scale: int, name: str):
     )
 
 
+def _bicubic_upsample_layer(scale: int, name: str):
+    """Return a Keras layer doing bicubic (Keys a=-0.5, half-pixel) upsampling of any input size."""
+    import keras
+
+    def upsample(t):
+        import tensorflow as tf
+
+        # tf.shape keeps the size dynamic, so one traced graph serves every tile size
+        # (UpSampling2D needs static sizes inside tf.function).
+        return tf.image.resize(t, tf.shape(t)[1:3] * scale, method="bicubic")
+
+    return keras.layers.Lambda(upsample, name=name)
+
+
 def build_superres_net(config: SuperResConfig):
     """Build the residual sub-pixel network mapping LR luma (N,h,w,1) to HR luma (N,h*s,w*s,1)."""
     import keras
@@ -46,7 +60,7 @@ def build_superres_net(config: SuperResConfig):
 
     s = config.scale
     lr = keras.Input(shape=(None, None, 1), name="lr_y")
-    base = layers.UpSampling2D(size=s, interpolation="bicubic", name="bicubic_base")(lr)
+    base = _bicubic_upsample_layer(s, "bicubic_base")(lr)
     x = layers.Conv2D(config.filters, config.head_kernel, padding="same", name="head_conv")(lr)
     x = layers.PReLU(shared_axes=[1, 2], name="head_act")(x)
     trunk = x

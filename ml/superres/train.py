@@ -7,6 +7,7 @@ adversarially into the "sharp" variant. Runs are seeded, checkpoint to
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import time
@@ -85,6 +86,16 @@ def gather_images(args: argparse.Namespace) -> tuple[list, list, dict]:
     return train, val, sources
 
 
+def prepare_pairs(args: argparse.Namespace) -> tuple[PairSet, PairSet | None, dict]:
+    """Build the training pairs and the held-out validation pairs (centre 512 px crops)."""
+    train_images, val_images, sources = gather_images(args)
+    pairs = make_pairs(train_images, args.scale)
+    val_pairs = None
+    if val_images:
+        val_pairs = make_pairs([(n, im[:512, :512]) for n, im in val_images], args.scale, rescales=(1.0,))
+    return pairs, val_pairs, sources
+
+
 def validation_psnr(model, pairs: PairSet | None) -> float | None:
     """Return mean Y-PSNR (border = scale) of ``model`` on held-out training-allowed pairs."""
     if pairs is None or not pairs.hr:
@@ -115,10 +126,11 @@ def main(argv: list[str]) -> int:
     keras.utils.set_random_seed(args.seed)
     args.workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    train_images, val_images, sources = gather_images(args)
-    pairs = make_pairs(train_images, args.scale)
-    val_pairs = make_pairs([(n, im[:512, :512]) for n, im in val_images], args.scale, rescales=(1.0,)) if val_images else None
-    log.info("%d training pairs from %d images (%.0fs to prepare)", len(pairs.hr), len(train_images), time.time() - t0)
+    # Cache keyed by everything that decides the pairs, shared by the PSNR and GAN runs.
+    key = json.dumps([args.scale, sorted(map(str, args.data)), args.no_skimage, args.synth, args.val_count, args.seed])
+    cache = args.workdir.parent / f"superres_pairs_x{args.scale}_{hashlib.sha1(key.encode()).hexdigest()[:10]}.pkl"
+    pairs, val_pairs, sources = checkpoints.cached_pairs(cache, lambda: prepare_pairs(args))
+    log.info("%d training pairs (%.0fs to prepare)", len(pairs.hr), time.time() - t0)
     sampler = PatchSampler(pairs, args.patch, args.batch, seed=args.seed)
     config = SuperResConfig(scale=args.scale, filters=args.filters, blocks=args.blocks)
     trainer = build_trainer(args, config)
