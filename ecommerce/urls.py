@@ -8,6 +8,8 @@ admin.site.site_title = "Atelier admin"
 admin.site.index_title = "Shop and studio"
 
 urlpatterns = [
+    # Studio and review screens live inside the admin chrome (before admin/ so they win the match).
+    path("admin/studio/", include("imagestudio.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("bench/trivial", trivial, name="bench-trivial"),

@@ -10,6 +10,7 @@ from .. import services
 from ..models import Category, Merchant, Product, ProductImage
 from ..selectors import user_sees_all_merchants
 from .forms import ProductAdminForm
+from imagestudio.admin_actions import open_in_studio_link, run_preset_on_images
 from .scoping import MerchantScopedAdmin
 
 
@@ -37,8 +38,8 @@ class ProductImageInline(admin.TabularInline):
     model = ProductImage
     formset = ProductImageInlineFormSet
     extra = 0
-    fields = ("thumbnail", "alt_text", "position", "is_primary", "is_published", "dimensions", "source", "ai_generated")
-    readonly_fields = ("thumbnail", "dimensions", "source", "ai_generated")
+    fields = ("thumbnail", "alt_text", "position", "is_primary", "is_published", "dimensions", "source", "ai_generated", "studio")
+    readonly_fields = ("thumbnail", "dimensions", "source", "ai_generated", "studio")
     ordering = ("position", "id")
     show_change_link = True
 
@@ -53,6 +54,10 @@ class ProductImageInline(admin.TabularInline):
     @admin.display(description="Size")
     def dimensions(self, obj):
         return f"{obj.width}×{obj.height}"
+
+    @admin.display(description="Studio")
+    def studio(self, obj):
+        return open_in_studio_link(obj)
 
 
 @admin.register(Merchant)
@@ -134,11 +139,12 @@ class ProductAdmin(MerchantScopedAdmin):
 @admin.register(ProductImage)
 class ProductImageAdmin(MerchantScopedAdmin):
     merchant_path = "product__merchant"
-    list_display = ("thumbnail", "product", "is_primary", "is_published", "source", "ai_generated", "width", "height", "created_at")
+    list_display = ("thumbnail", "product", "is_primary", "is_published", "source", "ai_generated", "width", "height", "created_at", "studio")
+    actions = [run_preset_on_images]
     list_filter = ("source", "ai_generated", "is_published")
     list_select_related = ("product",)
     search_fields = ("product__title", "alt_text")
-    readonly_fields = ("preview", "width", "height", "sha256", "source", "ai_generated", "created_by", "created_at")
+    readonly_fields = ("preview", "width", "height", "sha256", "source", "ai_generated", "created_by", "created_at", "studio")
     fields = ("preview", "product", "alt_text", "position", "is_published", "focal_x", "focal_y") + readonly_fields[1:]
 
     def has_add_permission(self, request):
@@ -154,6 +160,10 @@ class ProductImageAdmin(MerchantScopedAdmin):
     @admin.display(description="Preview")
     def preview(self, obj):
         return thumbnail_html(obj, 320)
+
+    @admin.display(description="Studio")
+    def studio(self, obj):
+        return open_in_studio_link(obj)
 
     def delete_model(self, request, obj):
         services.product_image_delete(image=obj)

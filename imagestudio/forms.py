@@ -1,0 +1,82 @@
+"""Forms of the studio screens: pick a preset or compose a recipe; review decisions."""
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from .services.recipes import OUTPUT_FORMATS, presets_all
+
+MAX_RECIPE_JSON = 20_000
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    from .compliance import CHANNELS
+
+    return [("", "Preset's channel")] + list(CHANNELS.items())
+
+
+class StudioJobForm(forms.Form):
+    """A preset slug, or a recipe composed step by step (posted as JSON by the composer)."""
+
+    preset = forms.ChoiceField(required=False)
+    recipe_json = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_RECIPE_JSON)
+    output_format = forms.ChoiceField(required=False, choices=[("", "Preset's format")] + [(f, f) for f in OUTPUT_FORMATS])
+    channel = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [("", "Custom recipe")] + [(p.slug, p.name) for p in presets_all()]
+        self.fields["channel"].choices = channel_choices()
+
+    def clean_recipe_json(self) -> list | None:
+        raw = (self.cleaned_data.get("recipe_json") or "").strip()
+        if not raw:
+            return None
+        try:
+            steps = json.loads(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(f"The recipe is not valid JSON: {exc}") from exc
+        if not isinstance(steps, list):
+            raise forms.ValidationError("The recipe must be a list of steps.")
+        return steps
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("preset") and not cleaned.get("recipe_json") and not self.errors:
+            raise forms.ValidationError("Pick a preset or add at least one operation to the recipe.")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        """Return the keyword arguments for studio_job_create."""
+        data = self.cleaned_data
+        preset = data.get("preset") or None
+        return {
+            "preset": preset,
+            "steps": data.get("recipe_json") if not preset else None,
+            "output_format": data.get("output_format") or None,
+            "channel": data.get("channel") or (None if preset else "storefront"),
+        }
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApproveForm(forms.Form):
+    make_primary = forms.BooleanField(required=False)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+def parse_steps_json(raw: bytes | str) -> list:
+    """Parse a posted recipe for the preview endpoint; raise ValueError with a readable reason."""
+    if len(raw) > MAX_RECIPE_JSON:
+        raise ValueError("The recipe is too long.")
+    try:
+        payload = json.loads(raw or b"null")
+    except ValueError as exc:
+        raise ValueError(f"The recipe is not valid JSON: {exc}") from exc
+    steps = payload.get("steps") if isinstance(payload, dict) else payload
+    if not isinstance(steps, list):
+        raise ValueError("Send {\"steps\": [...]} with at least one operation.")
+    return steps

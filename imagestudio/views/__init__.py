@@ -1,0 +1,1 @@
+"""Studio screens: thin views over services and selectors, inside the admin chrome."""

@@ -1,0 +1,155 @@
+"""The reviewer's queue and decision screen: compare, check, approve or reject (with keyboard shortcuts)."""
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors, services
+from ..forms import ApproveForm, RejectForm
+from ..models import StudioResult
+from ..permissions import user_can_review
+from ..storage import private_file_url
+from ._common import render_studio, reviewer_required, studio_view
+
+DIFF_MAX_SIDE = 800
+MAX_BULK = 100
+
+
+@studio_view
+@reviewer_required
+@require_GET
+def review_queue(request):
+    """List results waiting for review, oldest first, with bulk approve."""
+    queue = list(selectors.review_queue()[:200])
+    cards = [{"result": r, "url": private_file_url(r.file.name), "source_url": _source_url(r)} for r in queue]
+    return render_studio(request, "imagestudio/review_queue.html", {"title": "Review queue", "cards": cards})
+
+
+@studio_view
+@require_GET
+def review_detail(request, pk: int):
+    """Compare one result with its source; reviewers decide here, the owning merchant can look."""
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    neighbours = _neighbours(result) if user_can_review(request.user) else (None, None)
+    return render_studio(request, "imagestudio/review_detail.html", {
+        "title": f"Review · {result.job.product.title}",
+        "result": result,
+        "job": result.job,
+        "url": private_file_url(result.file.name),
+        "mask_url": private_file_url(result.mask.name) if result.mask else "",
+        "source_url": _source_url(result),
+        "diff_url": reverse("imagestudio:result-diff", args=[result.pk]),
+        "can_decide": user_can_review(request.user) and result.status == StudioResult.Status.AWAITING_REVIEW,
+        "approve_form": ApproveForm(), "reject_form": RejectForm(),
+        "prev_id": neighbours[0], "next_id": neighbours[1],
+        "audit": selectors.job_audit(result.job),
+    })
+
+
+@studio_view
+@reviewer_required
+@require_POST
+def review_approve(request, pk: int):
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    form = ApproveForm(request.POST)
+    form.is_valid()
+    try:
+        image = services.studio_result_approve(
+            result=result, user=request.user, make_primary=form.cleaned_data.get("make_primary", False),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imagestudio:review-detail", pk=result.pk)
+    messages.success(request, f"Approved: published as photo #{image.pk} of {image.product.title}.")
+    return _next_in_queue(result)
+
+
+@studio_view
+@reviewer_required
+@require_POST
+def review_reject(request, pk: int):
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the result is rejected; the merchant sees this reason.")
+        return redirect("imagestudio:review-detail", pk=result.pk)
+    try:
+        services.studio_result_reject(result=result, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imagestudio:review-detail", pk=result.pk)
+    messages.success(request, f"Rejected the result for {result.job.product.title}.")
+    return _next_in_queue(result)
+
+
+@studio_view
+@reviewer_required
+@require_POST
+def review_bulk_approve(request):
+    ids = [int(x) for x in request.POST.getlist("result") if x.isdigit()][:MAX_BULK]
+    results = list(selectors.review_queue().filter(pk__in=ids))
+    if not results:
+        messages.warning(request, "Select at least one result to approve.")
+        return redirect("imagestudio:review")
+    images, errors = services.studio_results_bulk_approve(results=results, user=request.user)
+    if images:
+        messages.success(request, f"Approved and published {len(images)} result{'s' if len(images) != 1 else ''}.")
+    for error in errors:
+        messages.error(request, error)
+    return redirect("imagestudio:review")
+
+
+@studio_view
+@require_GET
+def result_diff(request, pk: int):
+    """Return a PNG heat map of where the result differs from the source (the source fitted to the result)."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    from catalog.media.codec import decode, encode
+
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    with result.file.open("rb") as handle:
+        after = decode(handle.read(), min_width=DIFF_MAX_SIDE).image.convert("RGB")
+    after.thumbnail((DIFF_MAX_SIDE, DIFF_MAX_SIDE))
+    before = Image.new("RGB", after.size, (255, 255, 255))
+    if result.job.source_id:
+        with result.job.source.file.open("rb") as handle:
+            source = decode(handle.read(), min_width=DIFF_MAX_SIDE).image.convert("RGB")
+        before = ImageOps.pad(source, after.size, color=(255, 255, 255))
+    delta = np.abs(np.asarray(after, np.int16) - np.asarray(before, np.int16)).max(axis=2)
+    # Amplify small changes so that colour tweaks are visible; magenta on grey reads at a glance.
+    strength = np.clip(delta.astype(np.float32) * 3.0, 0, 255) / 255.0
+    grey = np.asarray(after.convert("L"), np.float32)[..., None] * 0.35 + 150
+    heat = grey * (1 - strength[..., None]) + np.array([230, 0, 160], np.float32) * strength[..., None]
+    out = Image.fromarray(np.clip(heat, 0, 255).astype(np.uint8))
+    response = HttpResponse(encode(out, format="PNG"), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _source_url(result: StudioResult) -> str:
+    source = result.job.source
+    return private_file_url(source.file.name) if source and source.file else ""
+
+
+def _neighbours(result: StudioResult) -> tuple[int | None, int | None]:
+    ids = list(selectors.review_queue().values_list("pk", flat=True)[:500])
+    if result.pk not in ids:
+        return (None, ids[0] if ids else None)
+    i = ids.index(result.pk)
+    return (ids[i - 1] if i > 0 else None, ids[i + 1] if i + 1 < len(ids) else None)
+
+
+def _next_in_queue(result: StudioResult):
+    following = selectors.review_queue().exclude(pk=result.pk).first()
+    if following is not None:
+        return redirect("imagestudio:review-detail", pk=following.pk)
+    return redirect("imagestudio:review")

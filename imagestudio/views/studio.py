@@ -1,0 +1,111 @@
+"""Open a photo in the studio: one-click presets, a recipe composer with a quick preview, submit."""
+from __future__ import annotations
+
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selectors, services
+from ..forms import StudioJobForm, parse_steps_json
+from ..storage import private_file_url
+from ._common import render_studio, studio_view
+
+PREVIEW_SIDE = 384  # the preview is a quick look, never the real render
+PREVIEW_MAX_SIDE = 640
+
+
+@studio_view
+@require_http_methods(["GET", "POST"])
+def studio_open(request, image_id: int):
+    """Show the studio for one photo (GET) or create a job from a preset or a composed recipe (POST)."""
+    source = get_object_or_404(selectors.studio_sources_for_user(request.user), pk=image_id)
+    form = StudioJobForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                job = services.studio_job_create(user=request.user, source=source, **form.service_kwargs())
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                label = job.preset and services.preset_get(job.preset).name or "Custom recipe"
+                messages.success(request, f"“{label}” queued for {source.product.title} (job #{job.pk}).")
+                return redirect(f"{reverse('imagestudio:jobs')}?highlight={job.pk}")
+        status = 400
+    return render_studio(request, "imagestudio/studio.html", {
+        "title": f"Studio · {source.product.title}",
+        "source": source,
+        "source_url": private_file_url(source.file.name),
+        "form": form,
+        "presets": _presets_for_page(),
+        "operations": _operations(),
+        "recent_jobs": selectors.jobs_for_user(request.user).filter(source=source)[:5],
+    }, status=status)
+
+
+@studio_view
+@require_POST
+def studio_preview(request, image_id: int):
+    """Return a small JPEG of a classical recipe run on a downscaled copy of the photo (synchronous)."""
+    from catalog.media.codec import decode, encode_array
+
+    from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
+    from ..services.recipes import recipe_error_text
+
+    source = get_object_or_404(selectors.studio_sources_for_user(request.user), pk=image_id)
+    try:
+        recipe = parse_recipe(parse_steps_json(request.body))
+    except InvalidRecipe as exc:
+        return JsonResponse({"error": recipe_error_text(exc)}, status=400)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    if recipe.uses_ml:
+        ml_ops = ", ".join(s.name for s in recipe.steps if s.uses_ml)
+        return JsonResponse(
+            {"error": f"No quick preview for model-based operations ({ml_ops}); submit the job to see them."}, status=400
+        )
+    with source.file.open("rb") as handle:
+        decoded = decode(handle.read(), min_width=PREVIEW_SIDE)
+    image = decoded.image
+    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    import numpy as np
+
+    try:
+        frames = recipe.run(Frame(image=np.asarray(image).copy()))
+    except (InvalidRecipe, OperationError, ValueError) as exc:
+        return JsonResponse({"error": str(exc)[:1].upper() + str(exc)[1:]}, status=400)
+    out = frames[0].image
+    if max(out.shape[:2]) > PREVIEW_MAX_SIDE:
+        from PIL import Image
+
+        small = Image.fromarray(out)
+        small.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
+        out = np.asarray(small)
+    response = HttpResponse(encode_array(out, format="JPEG", quality=80, flatten_alpha=True), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = "recipe_json" if field == "recipe" else field
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _operations() -> list[dict]:
+    from ..operations import describe_operations
+
+    return describe_operations()
+
+
+def _presets_for_page() -> list[dict]:
+    from ..presets import describe_presets
+
+    return describe_presets()
