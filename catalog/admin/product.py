@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from .. import services
+from ..media.urls import image_url
 from ..models import Category, Merchant, Product, ProductImage
 from ..selectors import user_sees_all_merchants
 from .forms import ProductAdminForm
@@ -17,9 +18,11 @@ from .scoping import MerchantScopedAdmin
 def thumbnail_html(image: ProductImage, size: int = 96) -> str:
     if not image or not image.file:
         return "—"
+    # A small rendition when one exists (2x for sharp screens); else a signed link to the private original.
+    src = image_url(image, width=size * 2) or image.file.url
     return format_html(
         '<img src="{}" alt="{}" width="{}" height="{}" style="object-fit:contain;background:#f4f4f4;border-radius:4px" loading="lazy">',
-        image.file.url, image.display_alt, size, size,
+        src, image.display_alt, size, size,
     )
 
 
@@ -97,7 +100,7 @@ class ProductAdmin(MerchantScopedAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("images")
+        return super().get_queryset(request).prefetch_related("images", "images__renditions")
 
     def get_list_filter(self, request):
         base = list(super().get_list_filter(request))

@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import struct
 import warnings
 import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.signals import setting_changed
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from .errors import IngestError
@@ -85,6 +87,14 @@ def configure_pillow() -> None:
 configure_pillow()
 
 
+def _pixels_setting_changed(*, setting, **kwargs) -> None:
+    if setting == "INGEST_MAX_PIXELS":
+        configure_pillow()
+
+
+setting_changed.connect(_pixels_setting_changed, dispatch_uid="catalog.media.codec.max_pixels")
+
+
 @dataclass(frozen=True)
 class Decoded:
     """A normalised image: RGB or RGBA, upright, sRGB, with no metadata left in ``image.info``."""
@@ -144,20 +154,25 @@ def _check_png_chunks(data: bytes) -> None:
         pos = end
 
 
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1e6:.0f}" if pixels >= 10_000_000 else f"{pixels / 1e6:.2g}"
+
+
 def _open(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
     """Open lazily (header only) and enforce the caps before any pixel is decoded."""
     if not data:
         raise IngestError("The file is empty.")
     if len(data) > max_bytes:
-        raise IngestError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
+        raise IngestError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise IngestError(
-            f"The image claims more pixels than the limit of {max_pixels / 1e6:.0f} megapixels."
-        ) from exc
+        # Pillow's own guard fired while reading the header; its message carries the pixel count.
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        claimed = f"{_megapixels(int(found.group(1)))} megapixels" if found else "more pixels than allowed"
+        raise IngestError(f"The image claims {claimed}; the limit is {_megapixels(max_pixels)} megapixels.") from exc
     except UnidentifiedImageError as exc:
         raise IngestError(describe_unsupported(data)) from exc
     except (OSError, SyntaxError, ValueError, struct.error) as exc:
@@ -167,8 +182,8 @@ def _open(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
         raise IngestError("The image has no pixels.")
     if width * height > max_pixels:
         raise IngestError(
-            f"The image is {width}×{height} ({width * height / 1e6:.0f} megapixels); "
-            f"the limit is {max_pixels / 1e6:.0f} megapixels."
+            f"The image is {width}×{height} ({_megapixels(width * height)} megapixels); "
+            f"the limit is {_megapixels(max_pixels)} megapixels."
         )
     if image.format == "PNG":
         _check_png_chunks(data)
@@ -252,6 +267,8 @@ def decode(
 
     ``min_width`` allows reduced-size decoding: the result is at least that wide (or full size).
     ``filename``, when given, must carry an extension matching the detected format.
+    ``max_pixels`` may lower the cap but not raise it above INGEST_MAX_PIXELS: Pillow's own
+    process-wide guard (Image.MAX_IMAGE_PIXELS) is set to that setting.
     """
     max_pixels = max_pixels or max_pixels_setting()
     max_bytes = max_bytes or max_bytes_setting()

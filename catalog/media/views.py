@@ -6,7 +6,7 @@ import time
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
@@ -52,7 +52,10 @@ def public_file(request, path: str):
     """Serve a local public rendition with year-long cache headers (S3/CDN serve them in production)."""
     if is_s3(public_storage):
         raise Http404("Public media are served by the object store")
-    response = serve(request, path, document_root=public_storage.location)
+    try:
+        response = serve(request, path, document_root=public_storage.location)
+    except SuspiciousFileOperation:  # "../" tricks aiming at the private folder
+        raise Http404("No such file")
     if response.status_code == 200:
         response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return _harden(response)
@@ -75,7 +78,7 @@ def product_image_upload(request, product_id: int):
     if upload is None:
         return _error("Attach a photo in the form field 'file'.")
     if upload.size > max_bytes_setting():
-        return _error(f"The file is {upload.size / 1e6:.1f} MB; the limit is {max_bytes_setting() / 1e6:.0f} MB.")
+        return _error(f"The file is {upload.size / 2**20:.1f} MB; the limit is {max_bytes_setting() / 2**20:.0f} MB.")
     try:
         image = services.product_image_create(
             product=product, data=upload.read(), filename=upload.name or "", created_by=request.user,

@@ -1,0 +1,181 @@
+"""Renditions: the ladder, its formats and sizes, idempotent creation, the task and the hook."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from catalog import services
+from catalog.media import renditions as ladder
+from catalog.media.hooks import image_published
+from catalog.media.renditions import RenditionSpec, ladder_specs, ladder_widths, render_ladder
+from catalog.media.services import current_renditions, rendition_ladder_build, rendition_store
+from catalog.models import ProductImage, Rendition
+from catalog.tasks import rendition_ladder_task
+from tests import media_samples as samples
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # catalog_world creates four users; the production hasher would spend seconds per test on them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def read(field) -> bytes:
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize(
+    "width, expected",
+    [
+        (3000, [160, 320, 640, 960, 1280, 2048]),
+        (2048, [160, 320, 640, 960, 1280, 2048]),
+        (1000, [160, 320, 640, 960, 1000]),
+        (640, [160, 320, 640]),
+        (100, [100]),
+    ],
+)
+def test_ladder_never_upscales(width, expected):
+    assert ladder_widths(width) == expected
+
+
+@pytest.mark.parametrize("kwargs", [{"width": 0, "format": "JPEG"}, {"width": 5000, "format": "JPEG"}, {"width": 320, "format": "GIF"}])
+def test_bad_spec_fails_when_built(kwargs):
+    with pytest.raises(ValueError):
+        RenditionSpec(**kwargs)
+
+
+def test_ladder_builds_every_step_in_every_format(catalog_world):
+    # given a published 1000x700 photo
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(1000, 700, seed=31))
+    # when the ladder is built
+    made = rendition_ladder_build(image_id=image.pk)
+    # then each (width, format) exists once, decodes in its format at the right size, and the aspect is kept
+    assert {(r.width, r.format) for r in made} == {(w, f) for w in (160, 320, 640, 960, 1000) for f in ("AVIF", "WEBP", "JPEG")}
+    for rendition in made:
+        decoded = Image.open(io.BytesIO(read(rendition.file)))
+        assert decoded.format == rendition.format
+        assert decoded.size == (rendition.width, rendition.height)
+        assert abs(rendition.height - round(rendition.width * 0.7)) <= 1
+        assert rendition.size_bytes == rendition.file.size
+    # and a blurred placeholder is recorded on the image
+    image.refresh_from_db()
+    assert image.placeholder.startswith("data:image/jpeg;base64,") and len(image.placeholder) < 2000
+
+
+def test_modern_formats_are_smaller_than_jpeg(catalog_world):
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(700, 500, seed=32))
+    made = {(r.width, r.format): r.size_bytes for r in rendition_ladder_build(image_id=image.pk)}
+    assert made[(640, "AVIF")] < made[(640, "JPEG")]
+    assert made[(640, "WEBP")] < made[(640, "JPEG")]
+
+
+def test_rebuild_is_a_no_op_and_a_race_keeps_one_row_and_one_file(catalog_world, settings):
+    # given a built ladder
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(400, 300, seed=33))
+    first = rendition_ladder_build(image_id=image.pk)
+    files = sorted(p for p in (Path(settings.MEDIA_ROOT) / "public").rglob("*") if p.is_file())
+    # when it is built again, and a second worker stores the same step it lost a race for
+    again = rendition_ladder_build(image_id=image.pk)
+    spec = RenditionSpec(320, "WEBP")
+    rendered = render_ladder(read(image.file), [spec])[0]
+    loser = rendition_store(image=image, rendered=rendered)
+    # then nothing was created twice and no orphan file is left
+    assert again == []
+    assert Rendition.objects.filter(image=image).count() == len(first) == len(ladder_specs(400))
+    assert loser.pk == Rendition.objects.get(image=image, width=320, format="WEBP").pk
+    assert sorted(p for p in (Path(settings.MEDIA_ROOT) / "public").rglob("*") if p.is_file()) == files
+
+
+def test_new_encoder_settings_give_new_rows_and_keys(catalog_world, monkeypatch):
+    # given a ladder built with today's settings
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(200, 150, seed=34))
+    old = {r.file.name for r in rendition_ladder_build(image_id=image.pk)}
+    # when the JPEG quality changes
+    monkeypatch.setitem(ladder.ENCODER_SETTINGS, "JPEG", {"quality": 70})
+    new = rendition_ladder_build(image_id=image.pk)
+    # then only JPEG steps are rebuilt, under new immutable keys, and the old files are untouched
+    assert {r.format for r in new} == {"JPEG"}
+    assert not old & {r.file.name for r in new}
+    assert {r.file.name for r in current_renditions(image) if r.format == "JPEG"} == {r.file.name for r in new}
+    assert all(image.renditions.model.file.field.storage.exists(name) for name in old)
+
+
+def test_renditions_of_a_rotated_gps_photo_are_upright_and_clean(catalog_world):
+    # given a photo with EXIF orientation 6 and GPS
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.exif_gps_jpeg(400, 200))
+    # when renditions are made
+    made = rendition_ladder_build(image_id=image.pk)
+    # then every one is portrait (red on top) and has no EXIF/GPS/XMP/comment
+    for rendition in made:
+        data = read(rendition.file)
+        decoded = Image.open(io.BytesIO(data))
+        assert decoded.height > decoded.width
+        assert len(decoded.getexif()) == 0
+        for marker in (b"Exif", b"SecretCam", b"secret-xmp", b"secret-comment"):
+            assert marker not in data
+        rgb = decoded.convert("RGB")
+        top = rgb.getpixel((rgb.width // 2, rgb.height // 8))
+        assert top[0] > 150 and top[2] < 100, (rendition, top)
+
+
+def test_transparent_png_keeps_alpha_in_modern_formats_and_gets_white_jpeg(catalog_world):
+    rgba = np.dstack([samples.textured(300, 200, seed=35), np.zeros((200, 300), np.uint8)])
+    rgba[50:150, 50:250, 3] = 255
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.encoded(rgba, "PNG"), filename="t.png")
+    made = {(r.width, r.format): r for r in rendition_ladder_build(image_id=image.pk)}
+    assert Image.open(io.BytesIO(read(made[(300, "WEBP")].file))).mode == "RGBA"
+    jpeg = Image.open(io.BytesIO(read(made[(300, "JPEG")].file)))
+    assert jpeg.mode == "RGB" and min(jpeg.getpixel((5, 5))) > 245
+
+
+def test_unpublished_or_missing_image_builds_nothing(catalog_world):
+    image = catalog_world["image_a"]
+    ProductImage.objects.filter(pk=image.pk).update(is_published=False)
+    assert rendition_ladder_build(image_id=image.pk) == []
+    assert rendition_ladder_build(image_id=999_999) == []
+    assert not Rendition.objects.exists()
+
+
+def test_task_runs_the_service(catalog_world):
+    # given a published image and the task executed in-process
+    image = catalog_world["image_a"]
+    # when the task runs (twice: a re-delivery)
+    made = rendition_ladder_task.apply(args=[image.pk]).get()
+    again = rendition_ladder_task.apply(args=[image.pk]).get()
+    # then it built the ladder once
+    assert made == len(ladder_specs(image.width)) and again == 0
+    assert rendition_ladder_task.queue == "default"
+
+
+def test_publishing_queues_the_task_on_commit_on_the_default_queue(catalog_world, django_capture_on_commit_callbacks):
+    # given the broker call replaced by a spy
+    with mock.patch.object(rendition_ladder_task, "apply_async") as apply_async:
+        # when an image is created (published) and the transaction commits
+        with django_capture_on_commit_callbacks(execute=True):
+            image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(seed=36))
+    # then exactly one rendition task was queued for it on `default`
+    apply_async.assert_called_once_with(args=[image.pk], queue="default")
+
+
+def test_broker_outage_does_not_break_publishing(catalog_world, django_capture_on_commit_callbacks):
+    with mock.patch.object(rendition_ladder_task, "apply_async", side_effect=ConnectionError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            image_published(catalog_world["image_a"].pk)  # must not raise
+
+
+def test_deleting_an_image_deletes_its_rendition_files(catalog_world, settings, django_capture_on_commit_callbacks):
+    image = catalog_world["image_a"]
+    rendition_ladder_build(image_id=image.pk)
+    assert any((Path(settings.MEDIA_ROOT) / "public").rglob("*.avif"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_image_delete(image=image)
+    assert not Rendition.objects.filter(image_id=image.pk).exists()
+    assert not any(p.is_file() for p in (Path(settings.MEDIA_ROOT) / "public").rglob("*"))
