@@ -62,19 +62,29 @@ def _validation_message(detail) -> str:
     return messages[0] if messages else "Invalid input."
 
 
+def _default_code(exc: DjangoValidationError) -> str:
+    # Django drops the code of a dict-shaped error; the cause still says what kind of refusal it was.
+    try:
+        from imagestudio.operations import InvalidRecipe
+    except ImportError:  # the studio is not installed
+        return "invalid"
+    return "invalid_recipe" if isinstance(exc.__cause__, InvalidRecipe) else "invalid"
+
+
 def django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     """Convert a service's Django ValidationError into DRF's, keeping field names and codes."""
+    default = _default_code(exc)
     if hasattr(exc, "error_dict"):
         detail = {
             ("non_field_errors" if name == "__all__" else name): [
-                exceptions.ErrorDetail(str(m), code=e.code or "invalid") for e in errors for m in e.messages
+                exceptions.ErrorDetail(str(m), code=e.code or default) for e in errors for m in e.messages
             ]
             for name, errors in exc.error_dict.items()
         }
     else:
         detail = {
             "non_field_errors": [
-                exceptions.ErrorDetail(m, code=e.code or "invalid") for e in exc.error_list for m in e.messages
+                exceptions.ErrorDetail(m, code=e.code or default) for e in exc.error_list for m in e.messages
             ]
         }
     return exceptions.ValidationError(detail)

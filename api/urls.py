@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from .errors import json_not_found
-from .views import account, merchant, public
+from .views import account, merchant, public, review, studio
 
 app_name = "api"
 
@@ -13,10 +13,16 @@ router.register("categories", public.CategoryViewSet, basename="category")
 router.register("products", public.ProductViewSet, basename="product")
 router.register("merchant/products", merchant.MerchantProductViewSet, basename="merchant-product")
 router.register("merchant/images", merchant.MerchantImageViewSet, basename="merchant-image")
+router.register("studio/jobs", studio.StudioJobViewSet, basename="studio-job")
+router.register("studio/results", studio.StudioResultViewSet, basename="studio-result")
+router.register("review/results", review.ReviewViewSet, basename="review-result")
 
 urlpatterns = [
     path("auth/token/", account.TokenView.as_view(), name="token"),
     path("me/", account.MeView.as_view(), name="me"),
+    path("studio/presets/", studio.PresetListView.as_view(), name="studio-presets"),
+    path("studio/operations/", studio.OperationListView.as_view(), name="studio-operations"),
+    path("review/approve/", review.BulkApproveView.as_view(), name="review-bulk-approve"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

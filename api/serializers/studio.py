@@ -1,0 +1,154 @@
+"""Studio jobs and results as merchants and reviewers see them: state, progress, signed result URLs."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from imagestudio.models import StudioJob, StudioResult
+from imagestudio.services.recipes import OUTPUT_FORMATS
+
+from ..media import private_url
+from .merchant import MerchantImageSerializer, _check_json
+
+
+class ComplianceRuleSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField(allow_null=True, help_text="null: needs a human check.")
+    measured = serializers.JSONField(allow_null=True)
+    expected = serializers.JSONField(allow_null=True)
+    level = serializers.CharField(required=False)
+
+
+class StudioResultSerializer(serializers.ModelSerializer):
+    """One output of a job; its file is private (a short-lived signed URL) until a reviewer approves it."""
+
+    url = serializers.SerializerMethodField(help_text="Short-lived signed URL of the result image.")
+    compliance = ComplianceRuleSerializer(many=True, read_only=True)
+    compliance_passed = serializers.BooleanField(read_only=True)
+    metrics = serializers.DictField(child=serializers.JSONField(), read_only=True)
+    product = serializers.IntegerField(source="job.product_id", read_only=True)
+    source_image = serializers.IntegerField(source="job.source_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StudioResult
+        fields = [
+            "id", "job", "index", "status", "product", "source_image", "width", "height", "format", "size_bytes",
+            "metrics", "compliance", "compliance_passed", "ai_generated", "reason", "reviewed_at",
+            "published_image", "created_at", "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, result: StudioResult) -> str | None:
+        return private_url(result.file, self.context.get("request"))
+
+
+class StudioJobSerializer(serializers.ModelSerializer):
+    recipe = serializers.ListField(child=serializers.DictField(), read_only=True)
+    timings = serializers.DictField(child=serializers.JSONField(), read_only=True)
+    model_versions = serializers.DictField(child=serializers.JSONField(), read_only=True)
+    results = StudioResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StudioJob
+        fields = [
+            "id", "uuid", "status", "progress", "progress_label", "error", "source", "product", "preset", "recipe",
+            "output_format", "output_quality", "channel", "uses_ml", "is_generative", "attempts", "model_versions",
+            "timings", "created_at", "started_at", "finished_at", "results",
+        ]
+        read_only_fields = fields
+
+
+class StudioJobCreateSerializer(serializers.Serializer):
+    """Run a preset (by slug) or an explicit recipe on one of your photos."""
+
+    image = serializers.IntegerField(min_value=1, help_text="Id of one of your product images.")
+    preset = serializers.SlugField(required=False, help_text="Preset slug, e.g. marketplace-main.")
+    recipe = serializers.ListField(
+        child=serializers.DictField(), required=False, min_length=1, max_length=30,
+        help_text='Ordered operations, e.g. [{"op": "auto_white_balance"}, {"op": "sharpen", "amount": 0.5}].',
+    )
+    output_format = serializers.ChoiceField(choices=list(OUTPUT_FORMATS), required=False)
+    output_quality = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    channel = serializers.CharField(max_length=40, required=False)
+
+    def validate_recipe(self, value):
+        _check_json(value)
+        return value
+
+    def validate(self, attrs):
+        if not attrs.get("preset") and not attrs.get("recipe"):
+            raise serializers.ValidationError({"preset": ["Give a preset slug or a recipe."]})
+        return attrs
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class PresetSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    steps = serializers.ListField(child=serializers.DictField())
+    output_format = serializers.CharField()
+    output_quality = serializers.IntegerField()
+    channel = serializers.CharField()
+    needs_mask = serializers.BooleanField()
+    uses_ml = serializers.BooleanField()
+
+
+class OperationSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    uses_ml = serializers.BooleanField()
+    generative = serializers.BooleanField()
+    params = serializers.ListField(child=serializers.DictField(child=serializers.JSONField(allow_null=True)))
+
+
+# Review -------------------------------------------------------------------------------------------
+
+class ReviewItemSerializer(StudioResultSerializer):
+    """A queued result with what the reviewer needs beside it: the source photo, product and shop."""
+
+    source_url = serializers.SerializerMethodField(help_text="Signed URL of the original photo.")
+    product_title = serializers.CharField(source="job.product.title", read_only=True)
+    shop = serializers.CharField(source="job.product.merchant.name", read_only=True)
+    preset = serializers.CharField(source="job.preset", read_only=True, allow_null=True)
+
+    class Meta(StudioResultSerializer.Meta):
+        fields = StudioResultSerializer.Meta.fields + ["source_url", "product_title", "shop", "preset"]
+        read_only_fields = fields
+
+    def get_source_url(self, result: StudioResult) -> str | None:
+        source = result.job.source
+        return private_url(source.file, self.context.get("request")) if source else None
+
+
+class ApproveSerializer(serializers.Serializer):
+    make_primary = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why; the merchant sees this.")
+
+
+class ApprovalSerializer(serializers.Serializer):
+    result = StudioResultSerializer()
+    published_image = MerchantImageSerializer()
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    results = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
+
+
+class BulkApproveItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    published_image = MerchantImageSerializer(allow_null=True)
+    error = serializers.DictField(child=serializers.CharField(), allow_null=True)
+
+
+class BulkApproveResultSerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = BulkApproveItemSerializer(many=True)

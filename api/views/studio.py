@@ -1,0 +1,121 @@
+"""Merchant studio endpoints: presets, operations, jobs (create, progress, cancel, retry) and results."""
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from imagestudio import selectors as studio_selectors
+from imagestudio import services as studio_services
+from imagestudio.models import StudioResult
+
+from ..pagination import ApiPagination
+from ..permissions import IsMerchant
+from ..serializers.studio import (
+    CancelSerializer,
+    OperationSerializer,
+    PresetSerializer,
+    StudioJobCreateSerializer,
+    StudioJobSerializer,
+    StudioResultSerializer,
+)
+from .base import PrivateMixin
+
+
+class PresetListView(PrivateMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="List studio presets", responses={200: PresetSerializer(many=True)}, tags=["studio"])
+    def get(self, request):
+        from imagestudio.presets import describe_presets
+
+        return Response(PresetSerializer(describe_presets(), many=True).data)
+
+
+class OperationListView(PrivateMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="List the operations a recipe may use, with their parameters",
+        responses={200: OperationSerializer(many=True)}, tags=["studio"],
+    )
+    def get(self, request):
+        from imagestudio.operations import describe_operations
+
+        return Response(OperationSerializer(describe_operations(), many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List my studio jobs", tags=["studio"]),
+    retrieve=extend_schema(summary="Get a job with its progress and results", tags=["studio"]),
+    create=extend_schema(
+        summary="Run a preset or a recipe on one of my photos",
+        description="The recipe is validated now: an unknown preset or operation, or a bad parameter, is a 400 "
+        "whose message names the step and the reason. The job then runs on a worker; poll it for progress.",
+        request=StudioJobCreateSerializer, responses={201: StudioJobSerializer}, tags=["studio"],
+    ),
+)
+class StudioJobViewSet(
+    PrivateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet,
+):
+    permission_classes = [IsAuthenticated, IsMerchant]
+    serializer_class = StudioJobSerializer
+    pagination_class = ApiPagination
+    throttled_actions = {"create": "studio_jobs", "retry": "studio_jobs"}
+
+    @property
+    def throttle_scope(self) -> str | None:
+        return self.throttled_actions.get(getattr(self, "action", None))
+
+    def get_queryset(self):
+        results = Prefetch("results", queryset=StudioResult.objects.select_related("job").order_by("index"))
+        return studio_selectors.jobs_for_user(self.request.user).prefetch_related(results).order_by("-created_at", "-id")
+
+    def create(self, request, *args, **kwargs):
+        form = StudioJobCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        source = studio_selectors.studio_sources_for_user(request.user).filter(pk=data["image"]).first()
+        if source is None:
+            # Same answer for a photo that does not exist and one of another shop.
+            raise serializers.ValidationError({"image": [f"No image {data['image']} among your photos."]})
+        job = studio_services.studio_job_create(
+            user=request.user, source=source, preset=data.get("preset"), steps=data.get("recipe"),
+            output_format=data.get("output_format"), output_quality=data.get("output_quality"),
+            channel=data.get("channel"),
+        )
+        job = self.get_queryset().get(pk=job.pk)
+        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Cancel a queued or running job", request=CancelSerializer, responses={200: StudioJobSerializer},
+                   tags=["studio"])
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        form = CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        job = studio_services.studio_job_cancel(job=self.get_object(), user=request.user, reason=form.validated_data.get("reason", ""))
+        return Response(self.get_serializer(self.get_queryset().get(pk=job.pk)).data)
+
+    @extend_schema(summary="Run a failed or cancelled job again", request=None, responses={200: StudioJobSerializer},
+                   tags=["studio"])
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        job = studio_services.studio_job_retry(job=self.get_object(), user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=job.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the results of my jobs", tags=["studio"]),
+    retrieve=extend_schema(summary="Get one result (signed URL, metrics, compliance)", tags=["studio"]),
+)
+class StudioResultViewSet(PrivateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsMerchant]
+    serializer_class = StudioResultSerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        return studio_selectors.results_for_user(self.request.user).order_by("-created_at", "-id")

@@ -1,0 +1,111 @@
+import pytest
+
+from imagestudio.models import StudioJob
+
+from .conftest import assert_error
+from .studio_helpers import _in_process_jobs, finished_job, studio_api_world  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+JOBS = "/api/v1/studio/jobs/"
+
+
+def test_merchant_runs_a_preset_and_polls_progress(as_role, studio_api_world):
+    # given alice's photo
+    client, photo = as_role("merchant"), studio_api_world["photo_a"]
+    # when she runs the marketplace preset
+    response = client.post(JOBS, {"image": photo.pk, "preset": "marketplace-main"}, format="json")
+    # then a queued job exists with the preset's recipe, and she can poll it
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "queued" and body["progress"] == 0 and body["preset"] == "marketplace-main"
+    assert [step["op"] for step in body["recipe"]][-1] == "fit_square"
+    polled = client.get(f"{JOBS}{body['id']}/").json()
+    assert polled["id"] == body["id"] and polled["status"] == "queued"
+    assert StudioJob.objects.get(pk=body["id"]).requested_by == studio_api_world["user_a"]
+
+
+def test_merchant_runs_a_recipe_and_sees_the_result(as_role, studio_api_world):
+    from imagestudio.services import studio_job_execute
+
+    client, photo = as_role("merchant"), studio_api_world["photo_a"]
+    recipe = [{"op": "auto_white_balance"}, {"op": "sharpen", "amount": 0.5}]
+    job_id = client.post(JOBS, {"image": photo.pk, "recipe": recipe}, format="json").json()["id"]
+    # when a worker runs it
+    studio_job_execute(job_id=job_id, task_id="t")
+    # then the job shows 100% and a private result with a signed URL, listed under results
+    job = client.get(f"{JOBS}{job_id}/").json()
+    assert job["status"] == "awaiting_review" and job["progress"] == 100
+    [result] = job["results"]
+    assert result["status"] == "awaiting_review" and "/media/private/" in result["url"]
+    listed = client.get("/api/v1/studio/results/").json()["results"]
+    assert [r["id"] for r in listed] == [result["id"]]
+    assert client.get(f"/api/v1/studio/results/{result['id']}/").json()["compliance"] is not None
+
+
+@pytest.mark.parametrize(
+    "payload, field, words",
+    [
+        ({"preset": "marketplace-main"}, "image", "required"),
+        ({"image": "PHOTO"}, "preset", "preset slug or a recipe"),
+        ({"image": "PHOTO", "preset": "no-such-preset"}, "preset", "Unknown preset"),
+        ({"image": "PHOTO", "recipe": [{"op": "teleport"}]}, "recipe", "teleport"),
+        ({"image": "PHOTO", "recipe": [{"op": "sharpen", "amount": 99}]}, "recipe", "amount"),
+        ({"image": "PHOTO", "recipe": []}, "recipe", ""),
+        ({"image": "PHOTO", "recipe": "sharpen"}, "recipe", ""),
+        ({"image": "PHOTO", "preset": "quick-enhance", "output_format": "GIF"}, "output_format", ""),
+        ({"image": "PHOTO", "preset": "quick-enhance", "output_quality": 0}, "output_quality", ""),
+        ({"image": "PHOTO_B", "preset": "quick-enhance"}, "image", "among your photos"),  # bob's photo
+        ({"image": 999999, "preset": "quick-enhance"}, "image", "among your photos"),
+    ],
+)
+def test_bad_job_requests_are_400_with_the_reason_and_create_nothing(as_role, studio_api_world, payload, field, words):
+    ids = {"PHOTO": studio_api_world["photo_a"].pk, "PHOTO_B": studio_api_world["photo_b"].pk}
+    payload = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in payload.items()}
+    error = assert_error(as_role("merchant").post(JOBS, payload, format="json"), 400)
+    assert field in error["fields"], error
+    assert words in str(error["fields"][field]) + error["message"]
+    assert StudioJob.objects.count() == 0
+
+
+def test_invalid_recipe_has_its_own_code(as_role, studio_api_world):
+    payload = {"image": studio_api_world["photo_a"].pk, "recipe": [{"op": "resize", "max_side": -5}]}
+    error = assert_error(as_role("merchant").post(JOBS, payload, format="json"), 400, "invalid_recipe")
+    assert "step 1" in error["message"].lower()
+
+
+def test_cancel_then_retry(as_role, studio_api_world):
+    client = as_role("merchant")
+    job_id = client.post(JOBS, {"image": studio_api_world["photo_a"].pk, "preset": "quick-enhance"}, format="json").json()["id"]
+    cancelled = client.post(f"{JOBS}{job_id}/cancel/", {"reason": "wrong photo"}, format="json")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    # cancelling twice is refused with the reason
+    assert "cancelled" in assert_error(client.post(f"{JOBS}{job_id}/cancel/", {}, format="json"), 400)["message"]
+    retried = client.post(f"{JOBS}{job_id}/retry/")
+    assert retried.status_code == 200 and retried.json()["status"] == "queued"
+    assert "queued" in assert_error(client.post(f"{JOBS}{job_id}/retry/"), 400)["message"]
+
+
+def test_jobs_and_results_of_other_merchants_are_404(as_role, studio_api_world):
+    job = finished_job(studio_api_world)
+    result = job.results.get()
+    client = as_role("other_merchant")
+    assert client.get(JOBS).json()["count"] == 0
+    assert client.get("/api/v1/studio/results/").json()["count"] == 0
+    for response in (
+        client.get(f"{JOBS}{job.pk}/"),
+        client.post(f"{JOBS}{job.pk}/cancel/", {}, format="json"),
+        client.post(f"{JOBS}{job.pk}/retry/"),
+        client.get(f"/api/v1/studio/results/{result.pk}/"),
+    ):
+        assert_error(response, 404, "not_found")
+    job.refresh_from_db()
+    assert job.status == "awaiting_review"
+
+
+def test_presets_and_operations_are_listed(as_role, studio_api_world):
+    client = as_role("merchant")
+    presets = {p["slug"]: p for p in client.get("/api/v1/studio/presets/").json()}
+    assert presets["marketplace-main"]["name"] == "Marketplace main image"
+    operations = {o["name"] for o in client.get("/api/v1/studio/operations/").json()}
+    assert {"sharpen", "fit_square", "auto_white_balance"} <= operations
