@@ -282,6 +282,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "StudioJobStatusEnum": "imagestudio.models.StudioJob.Status",
+        "StudioResultStatusEnum": "imagestudio.models.StudioResult.Status",
+    },
 }
 
 LOGGING = {
