@@ -1,21 +1,24 @@
 """Catalog reads: what shoppers may see, and what each staff user may manage."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Max, Min, Prefetch, Q, QuerySet, Value, When
 
 from .models import Category, Merchant, Product, ProductImage
 from .roles import user_is_reviewer
 
 SORTS = {
-    "newest": ("-created_at", "-id"),
-    "price_asc": ("price", "id"),
-    "price_desc": ("-price", "-id"),
-    "title": ("title", "id"),
+    "relevance": ("Best match", ()),
+    "newest": ("Newest", ("-created_at", "-id")),
+    "price_asc": ("Price: low to high", ("price", "id")),
+    "price_desc": ("Price: high to low", ("-price", "-id")),
+    "title": ("Name: A to Z", ("title", "id")),
 }
+MAX_COLOURS = 20
+MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -32,28 +35,68 @@ class ProductFilters:
     @classmethod
     def from_query(cls, params) -> "ProductFilters":
         def money(name: str) -> Decimal | None:
-            raw = (params.get(name) or "").strip()
+            raw = (params.get(name) or "").strip()[:20]
             if not raw:
                 return None
             try:
                 value = Decimal(raw)
             except InvalidOperation:
                 return None
-            return value if value.is_finite() and value >= 0 else None
+            return value.quantize(Decimal("0.01")) if value.is_finite() and 0 <= value < 10**8 else None
 
-        sort = params.get("sort") or "newest"
+        query = " ".join((params.get("q") or "").split())[:MAX_QUERY_LENGTH]
+        default_sort = "relevance" if query else "newest"
+        sort = params.get("sort") or default_sort
+        if sort not in SORTS or (sort == "relevance" and not query):
+            sort = default_sort
+        low, high = money("min_price"), money("max_price")
+        if low is not None and high is not None and low > high:
+            # A shopper who types the range backwards means the same range.
+            low, high = high, low
+        colours = sorted({c.strip().lower()[:40] for c in params.getlist("colour") if c.strip()})
         return cls(
-            min_price=money("min_price"),
-            max_price=money("max_price"),
-            colours=tuple(sorted({c.strip().lower() for c in params.getlist("colour") if c.strip()}))[:20],
+            min_price=low,
+            max_price=high,
+            colours=tuple(colours[:MAX_COLOURS]),
             in_stock=(params.get("in_stock") or "") in {"1", "on", "true"},
-            sort=sort if sort in SORTS else "newest",
-            query=(params.get("q") or "").strip()[:200],
+            sort=sort,
+            query=query,
         )
+
+    @property
+    def default_sort(self) -> str:
+        return "relevance" if self.query else "newest"
+
+    @property
+    def is_filtered(self) -> bool:
+        """Say whether anything narrows the list (sorting alone does not)."""
+        return bool(self.min_price is not None or self.max_price is not None or self.colours or self.in_stock)
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """Return the canonical query parameters for these filters, in a fixed order."""
+        params: list[tuple[str, str]] = []
+        if self.query:
+            params.append(("q", self.query))
+        if self.min_price is not None:
+            params.append(("min_price", str(self.min_price)))
+        if self.max_price is not None:
+            params.append(("max_price", str(self.max_price)))
+        params.extend(("colour", c) for c in self.colours)
+        if self.in_stock:
+            params.append(("in_stock", "1"))
+        if self.sort != self.default_sort:
+            params.append(("sort", self.sort))
+        return params
 
 
 def published_images_queryset() -> QuerySet[ProductImage]:
-    return ProductImage.objects.filter(is_published=True).order_by("-is_primary", "position", "id")
+    """Return the images a shopper may see, primary first: only published ones, never studio work in review."""
+    # Renditions ride along so that the <picture> partial never queries per image.
+    return (
+        ProductImage.objects.filter(is_published=True)
+        .order_by("-is_primary", "position", "id")
+        .prefetch_related("renditions")
+    )
 
 
 def storefront_products() -> QuerySet[Product]:
@@ -72,29 +115,41 @@ def product_search(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        vector = SearchVector("title", weight="A") + SearchVector("colour", "material", weight="B") + SearchVector(
-            "description", weight="C"
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("colour", "material", "category__name", weight="B", config="english")
+            + SearchVector("description", weight="C", config="english")
         )
         search = SearchQuery(query, search_type="websearch", config="english")
         return (
-            qs.annotate(search_rank=SearchRank(vector, search, normalization=1))
-            .filter(search_rank__gt=0.0)
-            .order_by("-search_rank", "-id")
+            qs.annotate(search_document=vector, search_rank=SearchRank(vector, search, normalization=1))
+            .filter(search_document=search)
         )
-    for word in query.split()[:8]:
+    words = query.split()[:8]
+    for word in words:
         qs = qs.filter(
             Q(title__icontains=word) | Q(description__icontains=word) | Q(colour__icontains=word)
             | Q(material__icontains=word) | Q(category__name__icontains=word)
         )
-    return qs
+    # No ranking on this backend: count the words found in the title, so title hits come first.
+    title_hits = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0), output_field=IntegerField()) for w in words), Value(0))
+    return qs.annotate(search_rank=title_hits)
 
 
-def product_list(*, category: Category | None = None, filters: ProductFilters | None = None) -> QuerySet[Product]:
+def _order(qs: QuerySet[Product], sort: str) -> QuerySet[Product]:
+    if sort == "relevance":
+        return qs.order_by("-search_rank", "-created_at", "-id")
+    return qs.order_by(*SORTS[sort][1])
+
+
+def product_list(
+    *, category: Category | None = None, filters: ProductFilters | None = None, category_ids: list[int] | None = None
+) -> QuerySet[Product]:
     """Return the storefront product list for a category (and its children) with filters applied."""
     filters = filters or ProductFilters()
     qs = storefront_products()
     if category is not None:
-        qs = qs.filter(category__in=category_descendant_ids(category))
+        qs = qs.filter(category__in=category_ids if category_ids is not None else category_descendant_ids(category))
     if filters.min_price is not None:
         qs = qs.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
@@ -105,17 +160,27 @@ def product_list(*, category: Category | None = None, filters: ProductFilters | 
         qs = qs.filter(stock__gt=0)
     if filters.query:
         qs = product_search(qs, filters.query)
-        if filters.sort == "newest":
-            return qs
-    return qs.order_by(*SORTS[filters.sort])
+    return _order(qs, filters.sort)
 
 
 def category_descendant_ids(category: Category) -> list[int]:
-    ids, frontier = [category.pk], [category.pk]
-    while frontier:
-        frontier = list(Category.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True))
-        ids.extend(frontier)
-    return ids
+    """Return the ids of a category and everything below it."""
+    return category_tree().descendant_ids(category.pk)
+
+
+@dataclass(frozen=True)
+class ListingFacets:
+    """What the filter panel offers for a list: its colours and its price range."""
+
+    colours: list[str]
+    min_price: Decimal | None
+    max_price: Decimal | None
+
+
+def listing_facets(qs: QuerySet[Product]) -> ListingFacets:
+    """Return the colours and price range of an unfiltered list in two queries."""
+    bounds = qs.order_by().aggregate(low=Min("price"), high=Max("price"))
+    return ListingFacets(colours=colours_available(qs), min_price=bounds["low"], max_price=bounds["high"])
 
 
 def colours_available(qs: QuerySet[Product]) -> list[str]:
@@ -123,7 +188,60 @@ def colours_available(qs: QuerySet[Product]) -> list[str]:
 
 
 def product_get_for_storefront(*, slug: str) -> Product | None:
+    """Return the active product with this slug and its published images, or None (draft, archived, unknown)."""
     return storefront_products().filter(slug=slug).first()
+
+
+def related_products(product: Product, *, limit: int = 4) -> list[Product]:
+    """Return other active products of the same category, newest first."""
+    return list(storefront_products().filter(category_id=product.category_id).exclude(pk=product.pk)[:limit])
+
+
+@dataclass(frozen=True)
+class CategoryTree:
+    """Every category loaded in one query, with parent/child lookups done in memory."""
+
+    by_id: dict[int, Category]
+    children: dict[int | None, list[int]] = field(default_factory=dict)
+
+    @property
+    def roots(self) -> list[Category]:
+        return [self.by_id[pk] for pk in self.children.get(None, [])]
+
+    def by_slug(self, slug: str) -> Category | None:
+        return next((c for c in self.by_id.values() if c.slug == slug), None)
+
+    def children_of(self, category_id: int) -> list[Category]:
+        return [self.by_id[pk] for pk in self.children.get(category_id, [])]
+
+    def ancestors(self, category_id: int) -> list[Category]:
+        """Return the chain of parents from the root down to (excluding) this category."""
+        chain, seen = [], {category_id}
+        node = self.by_id.get(category_id)
+        while node is not None and node.parent_id is not None and node.parent_id not in seen:
+            seen.add(node.parent_id)
+            node = self.by_id.get(node.parent_id)
+            if node is not None:
+                chain.append(node)
+        return list(reversed(chain))
+
+    def descendant_ids(self, category_id: int) -> list[int]:
+        ids, frontier = [category_id], [category_id]
+        while frontier:
+            frontier = [c for pk in frontier for c in self.children.get(pk, []) if c not in ids]
+            ids.extend(frontier)
+        return ids
+
+
+def category_tree() -> CategoryTree:
+    """Load all categories (a storefront has tens, not millions) and index them by id and parent."""
+    categories = list(Category.objects.order_by("position", "name"))
+    by_id = {c.pk: c for c in categories}
+    children: dict[int | None, list[int]] = {}
+    for c in categories:
+        parent = c.parent_id if c.parent_id in by_id else None
+        children.setdefault(parent, []).append(c.pk)
+    return CategoryTree(by_id=by_id, children=children)
 
 
 def categories_for_nav() -> QuerySet[Category]:
@@ -131,6 +249,7 @@ def categories_for_nav() -> QuerySet[Category]:
 
 
 def home_products(*, limit: int = 8) -> dict[str, list[Product]]:
+    """Return the featured and the newest active products for the home page."""
     base = storefront_products()
     return {
         "featured": list(base.filter(featured=True).order_by("-created_at", "-id")[:limit]),

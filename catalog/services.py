@@ -11,8 +11,12 @@ from django.utils.text import slugify
 
 from .media.ingest import IngestedImage, IngestError, ingest_image
 from .models import Category, Merchant, Product, ProductImage
+from .storefront_cache import bump_catalog_version_now_and_on_commit, connect_signals
 
 User = get_user_model()
+# Saves and deletes of catalog rows (here, in the admin, anywhere) move the storefront cache version on;
+# the services below bump it themselves where they write with queryset.update(), which sends no signal.
+connect_signals()
 
 
 def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
@@ -166,6 +170,7 @@ def product_image_set_primary(*, image: ProductImage) -> ProductImage:
     ProductImage.objects.filter(product_id=image.product_id, is_primary=True).exclude(pk=image.pk).update(is_primary=False)
     ProductImage.objects.filter(pk=image.pk).update(is_primary=True)
     image.is_primary = True
+    bump_catalog_version_now_and_on_commit()
     return image
 
 
@@ -178,5 +183,6 @@ def product_image_delete(*, image: ProductImage) -> None:
         nxt = ProductImage.objects.filter(product_id=product_id, is_published=True).order_by("position", "id").first()
         if nxt:
             ProductImage.objects.filter(pk=nxt.pk).update(is_primary=True)
+            bump_catalog_version_now_and_on_commit()
     name, storage = storage_file.name, storage_file.storage
     transaction.on_commit(lambda: storage.delete(name))

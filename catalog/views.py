@@ -1,15 +1,23 @@
 """Storefront views: thin, read through selectors, render server-side templates."""
 from __future__ import annotations
 
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import Truncator
 
 from . import selectors
-from .models import Category
+from .models import Category, Product
+from .storefront_cache import cached_storefront_page
+from .structured_data import absolute_url, breadcrumb_jsonld, image_absolute_url, product_jsonld
 
-PAGE_SIZES = (12, 24, 48)
+PAGE_SIZES = (6, 12, 24, 48, 96)
 DEFAULT_PAGE_SIZE = 24
+HOME_SHELF_SIZE = 8
 
 
 def _page_size(request) -> int:
@@ -17,45 +25,156 @@ def _page_size(request) -> int:
         size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
     except ValueError:
         return DEFAULT_PAGE_SIZE
-    return size if size in PAGE_SIZES or 1 <= size <= 96 else DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def _listing(request, *, category: Category | None, template: str, extra: dict):
+def _url(path: str, params: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def _breadcrumbs(tree: selectors.CategoryTree, category: Category | None) -> list[tuple[str, str]]:
+    crumbs = [("Home", reverse("catalog:home"))]
+    if category is not None:
+        crumbs += [(c.name, c.get_absolute_url()) for c in tree.ancestors(category.pk)]
+        crumbs.append((category.name, category.get_absolute_url()))
+    return crumbs
+
+
+def _filter_chips(path: str, filters: selectors.ProductFilters, extra: list[tuple[str, str]]) -> list[dict]:
+    """Return one removable chip per active filter, each linking to the list without it."""
+    chips = []
+    if filters.min_price is not None:
+        chips.append(("From", filters.min_price, replace(filters, min_price=None)))
+    if filters.max_price is not None:
+        chips.append(("Up to", filters.max_price, replace(filters, max_price=None)))
+    for colour in filters.colours:
+        chips.append(("Colour", colour, replace(filters, colours=tuple(c for c in filters.colours if c != colour))))
+    if filters.in_stock:
+        chips.append(("In stock", "", replace(filters, in_stock=False)))
+    return [{"label": label, "value": value, "url": _url(path, f.to_params() + extra)} for label, value, f in chips]
+
+
+def _page_links(path: str, page, params: list[tuple[str, str]]) -> dict:
+    def link(number: int) -> str:
+        return _url(path, params + ([("page", str(number))] if number > 1 else []))
+
+    links = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append({"number": number, "url": link(number), "current": number == page.number})
+    return {
+        "pages": links,
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _listing(request, *, category: Category | None, tree: selectors.CategoryTree, template: str, extra: dict):
+    path = request.path
     filters = selectors.ProductFilters.from_query(request.GET)
-    products = selectors.product_list(category=category, filters=filters)
-    paginator = Paginator(products, _page_size(request))
-    page = paginator.get_page(request.GET.get("page"))
-    base = selectors.product_list(category=category)
-    query = request.GET.copy()
-    query.pop("page", None)
+    size = _page_size(request)
+    size_params = [("per_page", str(size))] if size != DEFAULT_PAGE_SIZE else []
+    category_ids = tree.descendant_ids(category.pk) if category is not None else None
+    base = selectors.product_list(
+        category=category, category_ids=category_ids, filters=selectors.ProductFilters(query=filters.query)
+    )
+    products = selectors.product_list(category=category, category_ids=category_ids, filters=filters)
+    page = Paginator(products, size).get_page(request.GET.get("page"))
+    keep = filters.to_params() + size_params
+    canonical = _url(path, ([("q", filters.query)] if filters.query else []) + (
+        [("page", str(page.number))] if page.number > 1 else []))
     context = {
         "category": category,
+        "breadcrumbs": _breadcrumbs(tree, category),
+        "subcategories": tree.children_of(category.pk) if category is not None else [],
         "filters": filters,
+        "facets": selectors.listing_facets(base),
         "page": page,
         "products": list(page.object_list),
-        "colours": selectors.colours_available(base),
-        "sorts": selectors.SORTS,
-        "querystring": query.urlencode(),
+        "pagination": _page_links(path, page, keep),
+        "sort_options": [
+            (key, label) for key, (label, _) in selectors.SORTS.items() if key != "relevance" or filters.query
+        ],
+        "chips": _filter_chips(path, filters, size_params),
+        # Each form carries the other form's state, so applying one never drops the other.
+        "sort_hidden": [(k, v) for k, v in keep if k != "sort"],
+        "filter_hidden": ([("q", filters.query)] if filters.query else []) + (
+            [("sort", filters.sort)] if filters.sort != filters.default_sort else []) + size_params,
+        "clear_url": _url(path, ([("q", filters.query)] if filters.query else []) + size_params),
+        "per_page": size if size != DEFAULT_PAGE_SIZE else None,
+        "canonical_path": canonical,
+        "noindex": filters.is_filtered or bool(filters.query) or filters.sort != filters.default_sort,
         **extra,
     }
     return render(request, template, context)
 
 
+@cached_storefront_page
 def home(request):
-    return render(request, "catalog/home.html", selectors.home_products())
+    shelves = selectors.home_products(limit=HOME_SHELF_SIZE)
+    if len(shelves["featured"]) >= 4:
+        # Full rows only: a shelf of 6 on a 4-column grid looks unfinished.
+        shelves["featured"] = shelves["featured"][: len(shelves["featured"]) // 4 * 4]
+    tree = selectors.category_tree()
+    hero = [p for p in shelves["featured"] + shelves["newest"] if p.published_images]
+    unique_hero = list({p.pk: p for p in hero}.values())[:3]
+    return render(request, "catalog/home.html", {
+        **shelves,
+        "hero_products": unique_hero,
+        "categories": tree.roots,
+        "canonical_path": reverse("catalog:home"),
+        "og_image": image_absolute_url(unique_hero[0].published_images[0]) if unique_hero else "",
+    })
 
 
+@cached_storefront_page
 def category_detail(request, slug: str):
-    category = get_object_or_404(Category, slug=slug)
-    return _listing(request, category=category, template="catalog/category.html", extra={})
+    tree = selectors.category_tree()
+    category = tree.by_slug(slug)
+    if category is None:
+        raise Http404("No such category")
+    return _listing(request, category=category, tree=tree, template="catalog/category.html", extra={})
 
 
+@cached_storefront_page
 def search(request):
-    return _listing(request, category=None, template="catalog/search.html", extra={"q": request.GET.get("q", "")})
+    tree = selectors.category_tree()
+    return _listing(request, category=None, tree=tree, template="catalog/search.html", extra={
+        "q": " ".join(request.GET.get("q", "").split())[:selectors.MAX_QUERY_LENGTH],
+    })
 
 
+def _facts(product: Product) -> list[tuple[str, str]]:
+    facts = [("Colour", product.colour.capitalize()), ("Size", product.size), ("Material", product.material)]
+    attrs = product.attributes if isinstance(product.attributes, dict) else {}
+    facts += [(str(k).replace("_", " ").capitalize(), str(v)) for k, v in sorted(attrs.items()) if k != "sku"]
+    return [(name, value) for name, value in facts if value]
+
+
+@cached_storefront_page
 def product_detail(request, slug: str):
     product = selectors.product_get_for_storefront(slug=slug)
     if product is None:
         raise Http404("No such product")
-    return render(request, "catalog/product.html", {"product": product, "images": product.published_images})
+    tree = selectors.category_tree()
+    category = tree.by_id.get(product.category_id, product.category)
+    images = product.published_images
+    breadcrumbs = _breadcrumbs(tree, category)
+    canonical_path = product.get_absolute_url()
+    description = Truncator(" ".join(product.description.split())).chars(155) or (
+        f"{product.title} from {product.merchant.name} on Atelier."
+    )
+    return render(request, "catalog/product.html", {
+        "product": product,
+        "images": images,
+        "breadcrumbs": breadcrumbs,
+        "facts": _facts(product),
+        "related": selectors.related_products(product),
+        "meta_description": description,
+        "canonical_path": canonical_path,
+        "og_image": image_absolute_url(images[0]) if images else "",
+        "product_jsonld": product_jsonld(product, images=images, url=absolute_url(canonical_path)),
+        "breadcrumb_jsonld": breadcrumb_jsonld(breadcrumbs + [(product.title, canonical_path)]),
+    })

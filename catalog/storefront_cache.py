@@ -1,0 +1,101 @@
+"""Storefront page cache: rendered pages keyed by a catalog version that every catalog write bumps.
+
+A write never deletes pages; it moves the version on, so every page rendered before it stops being
+found and expires on its own (TTL). On the embedded default (a per-process LocMemCache) another
+process's bump is not seen, so the TTL is what bounds staleness there; with Redis it is instant.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+
+VERSION_KEY = "catalog-version"
+DEFAULT_TTL_SECONDS = 30
+# Only these parameters change what a storefront page shows; anything else (utm_*, fbclid) is ignored.
+PAGE_PARAMS = ("q", "min_price", "max_price", "colour", "in_stock", "sort", "page", "per_page", "image")
+
+
+def cache_ttl() -> int:
+    return int(getattr(settings, "STOREFRONT_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
+
+
+def catalog_version() -> int:
+    """Return the current catalog version, starting one if the cache has none."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Start from the clock so that a lost key (eviction, restart) never revives old pages.
+        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return int(version or 0)
+
+
+def bump_catalog_version() -> None:
+    """Move the catalog version on so that every cached storefront page is missed from now on."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
+
+
+def bump_catalog_version_now_and_on_commit() -> None:
+    """Bump at once and again after the surrounding transaction commits.
+
+    The second bump drops any page that a concurrent request rendered from the not-yet-committed state.
+    """
+    bump_catalog_version()
+    transaction.on_commit(bump_catalog_version)
+
+
+def page_cache_key(path: str, params) -> str:
+    """Return the cache key of a page: path plus the parameters that matter, in a fixed order."""
+    parts = [path]
+    for name in PAGE_PARAMS:
+        for value in sorted(params.getlist(name))[:20]:
+            parts.append(f"{name}={value[:200]}")
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"storefront:page:{catalog_version()}:{digest}"
+
+
+def cached_storefront_page(view):
+    """Serve a view's successful GET responses from the cache, keyed by path, parameters and catalog version."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        ttl = cache_ttl()
+        if request.method not in ("GET", "HEAD") or ttl <= 0:
+            return view(request, *args, **kwargs)
+        key = page_cache_key(request.path, request.GET)
+        hit = cache.get(key)
+        if hit is not None:
+            content_type, body = hit
+            response = HttpResponse(body, content_type=content_type)
+            response["X-Storefront-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, (response["Content-Type"], response.content), ttl)
+            response["X-Storefront-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _catalog_changed(sender, **kwargs) -> None:
+    bump_catalog_version_now_and_on_commit()
+
+
+def connect_signals() -> None:
+    """Bump the version on any save/delete of what the storefront shows, including admin and ORM writes."""
+    from .models import Category, Merchant, Product, ProductImage
+
+    for model in (Category, Merchant, Product, ProductImage):
+        uid = f"storefront_cache.{model.__name__}"
+        post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.save", weak=False)
+        post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
