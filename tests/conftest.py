@@ -11,6 +11,8 @@ from PIL import Image
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
+    # Fast hashing: PBKDF2 would cost seconds per user fixture.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
