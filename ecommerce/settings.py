@@ -125,6 +125,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Storefront pages are cached this long (0 = off); catalog writes invalidate them at once via a version key
+# (with a per-process LocMemCache, another process's write is only seen once this TTL runs out).
+STOREFRONT_CACHE_SECONDS = get_int_from_env("STOREFRONT_CACHE_SECONDS", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
