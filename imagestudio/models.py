@@ -71,6 +71,14 @@ class StudioJob(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def preset_label(self) -> str:
+        """Return the preset's display name, or "Custom recipe"."""
+        from .presets import PRESETS
+
+        preset = PRESETS.get(self.preset or "")
+        return preset.name if preset else (self.preset or "Custom recipe")
+
 
 class StudioResult(models.Model):
     """One output image of a job: private until a reviewer approves it into a new ProductImage."""

@@ -36,7 +36,7 @@ def test_one_click_preset_creates_a_job_and_shows_it_in_the_list(merchant, studi
     assert response.status_code == 302 and f"highlight={job.pk}" in response["Location"]
     assert job.preset == "marketplace-main" and job.queue == "ml" and job.channel == "amazon"
     listing = merchant.get(response["Location"])
-    assert b"marketplace-main" in listing.content and b"Queued" in listing.content
+    assert b"Marketplace main image" in listing.content and b"Queued" in listing.content
 
 
 def test_composed_recipe_creates_a_job_with_the_normalised_steps(merchant, studio_world):

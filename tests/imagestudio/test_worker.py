@@ -17,7 +17,7 @@ S = StudioJob.Status
 
 
 @pytest.fixture
-def world(catalog_world, worker_media):
+def world(worker_media, catalog_world):
     from catalog import services as catalog_services
 
     photo = catalog_services.product_image_create(

@@ -1,0 +1,147 @@
+"""Two clicks to a compliant marketplace image, in real headless Chromium with a real worker:
+a merchant runs "Marketplace main image" on a flawed photo, a reviewer approves it, shoppers see it."""
+from __future__ import annotations
+
+import io
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "studio"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (install the Debian chromium package)"),
+]
+
+
+def flawed_photo_bytes() -> bytes:
+    """A synthetic mug shot off-centre on a coloured backdrop with a colour cast: not marketplace-ready."""
+    from PIL import Image
+
+    from ml.synth import render_product
+
+    render = render_product("mug", seed=11, size=480, flaws=("coloured_background", "off_centre", "colour_cast"))
+    out = io.BytesIO()
+    Image.fromarray(render.image).save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@pytest.fixture
+def shop(worker_media, catalog_world):
+    from django.core.cache import cache
+
+    from catalog import services
+
+    cache.clear()
+    product = services.product_create(
+        merchant=catalog_world["merchant_a"], category=catalog_world["kitchen"], title="Speckled stoneware mug",
+        price=Decimal("24.00"), stock=5, status="active", colour="green",
+    )
+    photo = services.product_image_create(product=product, data=flawed_photo_bytes(), created_by=catalog_world["user_a"])
+    return {**catalog_world, "product": product, "photo": photo}
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _login(browser, base_url: str, username: str, password: str):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(15_000)
+    page.goto(base_url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(base_url + "/admin/")
+    return page, errors
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live_server, shop, browser, celery_worker):
+    from playwright.sync_api import expect
+
+    from catalog.models import ProductImage
+    from imagestudio.models import StudioJob
+
+    base = live_server.url
+    # given the merchant on their photo list
+    merchant, merchant_errors = _login(browser, base, "alice", "pw-alice-123")
+    merchant.goto(base + "/admin/catalog/productimage/")
+    _shot(merchant, "01-photo-list")
+    # when they open the photo in the studio (click 1) and run "Marketplace main image" (click 2)
+    row = merchant.locator("tr", has_text="Speckled stoneware mug")
+    row.get_by_role("link", name="Open in studio").click()
+    expect(merchant.get_by_role("heading", name="Open in studio")).to_be_visible()
+    _shot(merchant, "02-studio")
+    merchant.get_by_role("button", name="Run Marketplace main image").click()
+    # then the job list shows it and its live progress reaches "Awaiting review" without a manual reload
+    expect(merchant.get_by_role("heading", name="Studio jobs")).to_be_visible()
+    _shot(merchant, "03-jobs-queued")
+    job = StudioJob.objects.get(product=shop["product"])
+    expect(merchant.locator(f"tr[data-job='{job.pk}'] [data-status-pill]")).to_have_text("Awaiting review", timeout=90_000)
+    expect(merchant.get_by_role("link", name="View result")).to_be_visible()
+    _shot(merchant, "04-jobs-done")
+    job.refresh_from_db()
+    result = job.results.get()
+    failing = [r["rule"] for r in result.compliance if r.get("level", "required") == "required" and not r["passed"]]
+    assert failing == [], result.compliance
+    assert (result.width, result.height) == (2000, 2000)
+    # and the merchant cannot approve it: there is no decision form for them
+    merchant.get_by_role("link", name="View result").click()
+    expect(merchant.get_by_text("Waiting for a reviewer.")).to_be_visible()
+    expect(merchant.get_by_role("button", name="Approve and publish")).to_have_count(0)
+
+    # given the reviewer in the review queue
+    reviewer, reviewer_errors = _login(browser, base, "rita", "pw-rita-123")
+    reviewer.goto(base + "/admin/studio/review/")
+    expect(reviewer.get_by_role("heading", name="Review queue")).to_be_visible()
+    _shot(reviewer, "05-review-queue")
+    reviewer.get_by_role("link", name="Speckled stoneware mug").click()
+    expect(reviewer.get_by_role("button", name="Approve and publish")).to_be_visible()
+    reviewer.locator("[data-result-img]").evaluate("img => img.decode()")
+    _shot(reviewer, "06-review-side-by-side")
+    reviewer.get_by_role("tab", name="Slider").click()
+    _shot(reviewer, "07-review-slider")
+    reviewer.get_by_role("tab", name="Difference").click()
+    reviewer.locator("[data-lazy-diff]").evaluate("img => img.decode()")
+    _shot(reviewer, "08-review-difference")
+    # when they press "a" (approve)
+    reviewer.locator("body").click(position={"x": 5, "y": 5})
+    reviewer.keyboard.press("a")
+    expect(reviewer.get_by_text("All caught up.")).to_be_visible()
+    _shot(reviewer, "09-review-queue-empty")
+    published = ProductImage.objects.get(product=shop["product"], source=ProductImage.Source.STUDIO)
+    # then the storefront product page shows the approved image next to the original
+    shopper = browser.new_page(viewport={"width": 1366, "height": 900})
+    shopper.goto(base + shop["product"].get_absolute_url())
+    expect(shopper.locator(".gallery__slide")).to_have_count(2)
+    shopper.get_by_role("button", name="Next photo").click()
+    _shot(shopper, "10-storefront")
+    assert published.is_published and ProductImage.objects.filter(product=shop["product"]).count() == 2
+    assert merchant_errors == [] and reviewer_errors == []
