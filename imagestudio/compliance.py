@@ -59,9 +59,9 @@ def _no_alpha(image: np.ndarray, level: str = REQUIRED) -> dict:
 def _amazon(image: np.ndarray, mask: np.ndarray | None, encoded_format: str, icc_srgb: bool) -> list[dict]:
     h, w = image.shape[:2]
     border = border_pixels(image)
-    white_share = float((border == 255).all(axis=1).mean())
-    rules = [_rule("white_background", white_share == 1.0, round(white_share, 4),
-                   "1.0 (every border pixel exactly RGB 255, 255, 255)")]
+    off_white = int((~(border == 255).all(axis=1)).sum())
+    rules = [_rule("white_background", off_white == 0, off_white,
+                   "0 border pixels off pure white (RGB 255, 255, 255)")]
     note = ""
     if mask is None:
         # Without a mask, anything not (nearly) white counts as product.

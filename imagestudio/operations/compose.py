@@ -41,22 +41,27 @@ class ReplaceBackground(Operation):
         if self.style == "solid":
             out[:] = self.colour
             return out
+        # Backdrops are smooth: compute them small and enlarge (bilinear keeps them smooth).
+        scale = min(1.0, 256 / max(width, height))
+        sw, sh = max(2, round(width * scale)), max(2, round(height * scale))
+        small = to_uint8(self._smooth_backdrop(sw, sh))
+        return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+
+    def _smooth_backdrop(self, width: int, height: int) -> np.ndarray:
         start, end = np.array(self.colour2, np.float32), np.array(self.colour, np.float32)
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
         if self.style == "gradient":
             dx, dy = math.cos(math.radians(self.angle)), math.sin(math.radians(self.angle))
             proj = xs * dx + ys * dy
             t = (proj - proj.min()) / max(float(np.ptp(proj)), 1e-6)
-        else:
-            # A paper sweep: wall colour high up, curving smoothly into a brighter floor, lit from the centre.
-            v = ys / max(height - 1, 1)
-            t = np.clip((v - 0.35) / 0.45, 0.0, 1.0)
-            t = t * t * (3.0 - 2.0 * t)
-            r = np.hypot((xs / max(width - 1, 1) - 0.5) * 1.2, v - 0.6)
-            light = 1.0 - 0.10 * np.clip(r, 0.0, 1.0) ** 2
-            grad = start + (end - start) * t[..., None]
-            return to_uint8(grad * light[..., None])
-        return to_uint8(start + (end - start) * t[..., None])
+            return start + (end - start) * t[..., None]
+        # A paper sweep: wall colour high up, curving smoothly into a brighter floor, lit from the centre.
+        v = ys / max(height - 1, 1)
+        t = np.clip((v - 0.35) / 0.45, 0.0, 1.0)
+        t = t * t * (3.0 - 2.0 * t)
+        r = np.hypot((xs / max(width - 1, 1) - 0.5) * 1.2, v - 0.6)
+        light = 1.0 - 0.10 * np.clip(r, 0.0, 1.0) ** 2
+        return (start + (end - start) * t[..., None]) * light[..., None]
 
 
 @register_operation("shadow")
@@ -78,24 +83,35 @@ class Shadow(Operation):
             raise OperationError("shadow found an empty subject mask")
         h, w = mask.shape
         extent = max(box[2] - box[0], box[3] - box[1])
-        shape = self._drop(mask, extent) if self.kind == "drop" else self._contact(box, w, h)
         sigma = self.softness * extent
-        if sigma >= 0.3:
-            shape = cv2.GaussianBlur(shape, (0, 0), sigma)
+        # A shadow is blurry by design: build it at a reduced size where the blur is cheap.
+        scale = min(1.0, max(0.125, 4.0 / sigma)) if sigma > 0 else 1.0
+        small_w, small_h = max(1, round(w * scale)), max(1, round(h * scale))
+        small_mask = cv2.resize(mask, (small_w, small_h), interpolation=cv2.INTER_AREA) if scale < 1.0 else mask
+        small_box = tuple(int(round(v * scale)) for v in box)
+        shape = (self._drop(small_mask, extent * scale) if self.kind == "drop"
+                 else self._contact(small_box, small_w, small_h))
+        if sigma * scale >= 0.3:
+            shape = cv2.GaussianBlur(shape, (0, 0), sigma * scale)
+        if scale < 1.0:
+            shape = cv2.resize(shape, (w, h), interpolation=cv2.INTER_LINEAR)
         # Fade to nothing at the canvas edge so the border keeps its exact colour (compliance) and
         # the shadow never looks cut off by the frame.
         shade = self.opacity * shape * _edge_fade(w, h, max(2.0, 2.0 * sigma))
         shade *= 1.0 - mask.astype(np.float32) / 255.0  # shadows fall behind the subject, never on it
-        rgb = frame.image[..., :3].astype(np.float32)
-        out = rgb * (1.0 - shade[..., None]) + np.array(self.colour, np.float32) * shade[..., None]
-        result = to_uint8(out)
-        untouched = shade <= 0.0
-        result[untouched] = frame.image[..., :3][untouched]
+        result = np.ascontiguousarray(frame.image[..., :3]).copy()
+        region = subject_bbox((shade > 0).astype(np.uint8), threshold=1)
+        if region is not None:  # blend only where the shadow falls; every other pixel stays exact
+            x0, y0, x1, y1 = region
+            s = shade[y0:y1, x0:x1, None]
+            patch = result[y0:y1, x0:x1]
+            blended = to_uint8(patch.astype(np.float32) * (1.0 - s) + np.array(self.colour, np.float32) * s)
+            result[y0:y1, x0:x1] = np.where(s > 0, blended, patch)
         if frame.has_alpha:
             result = np.dstack([result, frame.image[..., 3]])
         return frame.replace(image=result)
 
-    def _drop(self, mask: np.ndarray, extent: int) -> np.ndarray:
+    def _drop(self, mask: np.ndarray, extent: float) -> np.ndarray:
         dist = self.distance * extent
         dx, dy = dist * math.cos(math.radians(self.direction)), dist * math.sin(math.radians(self.direction))
         moved = cv2.warpAffine(mask.astype(np.float32) / 255.0, np.float32([[1, 0, dx], [0, 1, dy]]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -25,9 +26,13 @@ FASHION_MNIST_CLASSES: tuple[str, ...] = (
 
 def load_ml_module(name: str) -> ModuleType:
     """Import an ml inference module, or raise ModelUnavailable when it is not installed."""
+    if name in sys.modules:
+        if sys.modules[name] is None:  # explicitly blocked (tests, or a worker without that model)
+            raise ModelUnavailable(f"{name} is not installed on this worker")
+        return sys.modules[name]
     try:
         found = importlib.util.find_spec(name)
-    except ModuleNotFoundError:
+    except (ModuleNotFoundError, ValueError):
         found = None
     if found is None:
         raise ModelUnavailable(f"{name} is not installed on this worker")

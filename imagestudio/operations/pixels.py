@@ -27,7 +27,16 @@ def apply_lut(rgb: np.ndarray, lut: np.ndarray) -> np.ndarray:
     lut = to_uint8(lut)
     if lut.ndim == 1:
         return cv2.LUT(rgb, lut)
-    return np.dstack([cv2.LUT(np.ascontiguousarray(rgb[..., c]), lut[c]) for c in range(3)])
+    return cv2.LUT(np.ascontiguousarray(rgb), np.ascontiguousarray(lut.T.reshape(256, 1, 3)))
+
+
+def thumbnail(rgb: np.ndarray, max_side: int = 512) -> np.ndarray:
+    """Return a nearest-neighbour copy at most max_side on a side, for statistics that need few pixels."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale >= 1.0:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_NEAREST)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
@@ -58,10 +67,11 @@ def resize_array(arr: np.ndarray, width: int, height: int) -> np.ndarray:
 
 def composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.ndarray:
     """Blend rgb over background with alpha (uint8); where alpha is 0 the background is kept exactly."""
-    a = alpha.astype(np.float32)[..., None] / 255.0
-    out = rgb.astype(np.float32) * a + background.astype(np.float32) * (1.0 - a)
-    result = to_uint8(out)
-    # Exactness matters for compliance (pure white must stay 255): copy untouched pixels verbatim.
-    clear = alpha == 0
-    result[clear] = background[clear]
+    # Exactness matters for compliance (pure white must stay 255), and most pixels are fully in or
+    # out: copy those verbatim and do float maths only on the soft edge.
+    result = np.where((alpha == 255)[..., None], rgb, background)
+    edge = (alpha > 0) & (alpha < 255)
+    if edge.any():
+        a = alpha[edge].astype(np.float32)[:, None] / 255.0
+        result[edge] = to_uint8(rgb[edge].astype(np.float32) * a + background[edge].astype(np.float32) * (1.0 - a))
     return result

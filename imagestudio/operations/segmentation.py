@@ -9,6 +9,7 @@ from imagestudio.operations.pixels import to_uint8
 
 WORK_SIDE = 384  # GrabCut is O(pixels x iterations); segment small, then refine edges at full size
 MIN_AREA, MAX_AREA = 0.003, 0.97
+SHADOW_DISCOUNT = 0.35  # weight of "darker than the backdrop" in the backdrop distance
 
 
 def grabcut_alpha(rgb: np.ndarray, *, iterations: int = 5, margin: float = 0.03) -> np.ndarray:
@@ -35,12 +36,12 @@ def _segment_small(rgb: np.ndarray, *, iterations: int, margin: float) -> np.nda
         raise NoSubjectFound("no subject found: the image is too small to segment")
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     ring = max(1, int(round(0.02 * min(h, w))))
-    border = np.concatenate([lab[:ring].reshape(-1, 3), lab[-ring:].reshape(-1, 3),
-                             lab[:, :ring].reshape(-1, 3), lab[:, -ring:].reshape(-1, 3)])
-    ref = np.median(border, axis=0)
-    dist = np.linalg.norm(lab - ref, axis=2)
-    border_spread = float(np.percentile(np.linalg.norm(border - ref, axis=1), 90))
-    threshold = max(12.0, 2.0 * border_spread)
+    on_ring = np.zeros((h, w), bool)
+    on_ring[:ring], on_ring[-ring:], on_ring[:, :ring], on_ring[:, -ring:] = True, True, True, True
+    backdrop = _fit_backdrop(lab, on_ring)
+    dist = _backdrop_distance(lab, backdrop)
+    border_spread = float(np.percentile(dist[on_ring], 90))
+    threshold = max(10.0, 2.0 * border_spread)
     likely_fg = dist > threshold
     if float(np.ptp(lab[..., 0])) < 6.0 and float(dist.max()) < 6.0:
         raise NoSubjectFound("no subject found: the image is a flat colour")
@@ -63,11 +64,35 @@ def _segment_small(rgb: np.ndarray, *, iterations: int, margin: float) -> np.nda
     cv2.setRNGSeed(0)  # GrabCut's GMM init is random: keep results reproducible
     cv2.grabCut(np.ascontiguousarray(rgb), seeds, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
     fg = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
-    return _clean(fg)
+    return _clean(fg, likely_fg)
 
 
-def _clean(fg: np.ndarray) -> np.ndarray:
-    """Keep the main component(s), drop specks and fill holes."""
+def _fit_backdrop(lab: np.ndarray, on_ring: np.ndarray) -> np.ndarray:
+    """Fit a smooth quadratic colour field to the border ring (sweeps and gradients are smooth)."""
+    h, w = on_ring.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    xs, ys = xs / max(w - 1, 1) - 0.5, ys / max(h - 1, 1) - 0.5
+    basis = np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys], axis=-1)
+    a, b = basis[on_ring], lab[on_ring]
+    keep = np.ones(len(a), bool)
+    for _ in range(2):  # refit without the ring pixels the product or clutter covers
+        coef, *_ = np.linalg.lstsq(a[keep], b[keep], rcond=None)
+        resid = np.linalg.norm(a @ coef - b, axis=1)
+        keep = resid <= max(3.0, 2.5 * float(np.median(resid)))
+        if keep.sum() < basis.shape[-1] * 4:
+            break
+    return basis @ coef
+
+
+def _backdrop_distance(lab: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    """Return the Lab distance to the backdrop colour, with darkening discounted (shadows are backdrop)."""
+    d = lab - backdrop
+    d_l = np.where(d[..., 0] < 0, SHADOW_DISCOUNT * d[..., 0], d[..., 0])
+    return np.sqrt(d_l * d_l + d[..., 1] ** 2 + d[..., 2] ** 2)
+
+
+def _clean(fg: np.ndarray, likely_fg: np.ndarray) -> np.ndarray:
+    """Keep the main component(s), drop specks and fill holes that are tiny or look like product."""
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, k)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
@@ -76,12 +101,18 @@ def _clean(fg: np.ndarray) -> np.ndarray:
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = 1 + np.flatnonzero(areas >= 0.15 * areas.max())
     fg = np.isin(labels, keep).astype(np.uint8)
-    # Holes are background regions not connected to the frame edge.
+    # Holes are background regions not connected to the frame edge. A gap that shows the backdrop
+    # (between chair legs, inside a mug handle) must stay open; specks and product-coloured holes close.
     bg = (fg == 0).astype(np.uint8)
-    count, labels = cv2.connectedComponents(bg, connectivity=4)
-    edge_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    holes = (bg == 1) & ~np.isin(labels, edge_labels)
-    fg[holes] = 1
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bg, connectivity=4)
+    edge_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])).tolist())
+    tiny = max(4, int(0.0005 * fg.size))
+    for label in range(1, count):
+        if label in edge_labels:
+            continue
+        hole = labels == label
+        if stats[label, cv2.CC_STAT_AREA] <= tiny or likely_fg[hole].mean() > 0.5:
+            fg[hole] = 1
     return fg
 
 

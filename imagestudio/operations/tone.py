@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from imagestudio.operations.base import InvalidRecipe, Operation, param, register_operation
-from imagestudio.operations.pixels import apply_lut, luminance, on_rgb, to_uint8
+from imagestudio.operations.pixels import apply_lut, luminance, on_rgb, thumbnail, to_uint8
 
 _RANGE = np.arange(256, dtype=np.float32)
 
@@ -27,26 +27,27 @@ class AutoWhiteBalance(Operation):
 
     def estimate_gains(self, rgb: np.ndarray) -> np.ndarray:
         """Return the per-channel gains that neutralise the cast."""
-        f = rgb.reshape(-1, 3).astype(np.float32)
+        # Statistics need far fewer pixels than a photo has; channels as rows keep reductions fast.
+        f = thumbnail(rgb, 384).reshape(-1, 3).T.astype(np.float32)
         # Pure white and nearly black pixels carry no colour information. Pixels clipped in one
         # channel stay in: a cast white backdrop reads (255, 233, 196) and should become white.
-        usable = (f.min(axis=1) < 254) & (f.max(axis=1) > 15)
-        sample = f[usable] if usable.sum() >= 0.05 * len(f) else f
+        lo, hi = np.minimum(np.minimum(f[0], f[1]), f[2]), np.maximum(np.maximum(f[0], f[1]), f[2])
+        usable = (lo < 254) & (hi > 15)
+        sample = f[:, usable] if usable.sum() >= 0.05 * f.shape[1] else f
         if self.method == "white_patch":
-            stats = np.percentile(sample, 99.0, axis=0)
-        elif self.method == "gray_world":
-            stats = sample.mean(axis=0)
+            stats = np.percentile(sample, 99.0, axis=1)
         else:
-            stats = sample.mean(axis=0)
+            stats = sample.mean(axis=1)
+        if self.method == "robust":
             # A big coloured product would bias plain grey-world: re-estimate from the pixels that
             # look neutral once the current estimate is applied, with a tolerance that tightens each round.
             for tolerance in (0.4, 0.25, 0.12, 0.12):
-                corrected = sample * (stats.max() / np.maximum(stats, 1.0))
-                hi, lo = corrected.max(axis=1), corrected.min(axis=1)
-                neutral = (hi - lo) < tolerance * np.maximum(hi, 1.0)
-                if neutral.sum() < 0.02 * len(sample):
+                c = sample * (stats.max() / np.maximum(stats, 1.0))[:, None]
+                c_lo, c_hi = np.minimum(np.minimum(c[0], c[1]), c[2]), np.maximum(np.maximum(c[0], c[1]), c[2])
+                neutral = (c_hi - c_lo) < tolerance * np.maximum(c_hi, 1.0)
+                if neutral.sum() < 0.02 * sample.shape[1]:
                     break
-                stats = sample[neutral].mean(axis=0)
+                stats = sample[:, neutral].mean(axis=1)
         # Scale up to the strongest channel so whites stay white instead of turning grey.
         gains = stats.max() / np.maximum(stats, 1.0)
         return 1.0 + self.strength * (gains - 1.0)
@@ -69,7 +70,7 @@ class AutoExposure(Operation):
         return on_rgb(image, self._expose)
 
     def _expose(self, rgb: np.ndarray) -> np.ndarray:
-        y = luminance(rgb)
+        y = luminance(thumbnail(rgb))
         lo, hi = np.percentile(y, [self.clip_percent, 100.0 - self.clip_percent])
         if hi - lo < 8:  # a flat image: stretching would only amplify noise
             return rgb.copy()
@@ -121,20 +122,32 @@ class Denoise(Operation):
     strength: float = param(5.0, low=1.0, high=30.0, help="luminance filter strength (h)")
     colour_strength: float = param(5.0, low=0.0, high=30.0, help="colour filter strength (hColor)")
     search_window: int = param(21, low=7, high=35, help="odd search window size in pixels; larger is slower")
+    method: str = param("nl_means", choices=("nl_means", "fast"),
+                        help="nl_means filters colour too; fast filters luma only and smooths chroma (~3x faster)")
 
     def validate(self) -> None:
         if self.search_window % 2 == 0:
             raise InvalidRecipe(f"search_window must be odd, got {self.search_window}", field="search_window")
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        def denoise(rgb: np.ndarray) -> np.ndarray:
-            # OpenCV's colour denoiser assumes BGR when it converts to Lab internally.
-            bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-            out = cv2.fastNlMeansDenoisingColored(bgr, None, self.strength, self.colour_strength, 7,
-                                                  self.search_window)
-            return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+        return on_rgb(image, self._denoise_fast if self.method == "fast" else self._denoise)
 
-        return on_rgb(image, denoise)
+    def _denoise(self, rgb: np.ndarray) -> np.ndarray:
+        # OpenCV's colour denoiser assumes BGR when it converts to Lab internally.
+        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+        out = cv2.fastNlMeansDenoisingColored(bgr, None, self.strength, self.colour_strength, 7, self.search_window)
+        return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+
+    def _denoise_fast(self, rgb: np.ndarray) -> np.ndarray:
+        ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+        ycc[..., 0] = cv2.fastNlMeansDenoising(np.ascontiguousarray(ycc[..., 0]), None, self.strength, 7,
+                                               self.search_window)
+        if self.colour_strength > 0:
+            # The eye barely sees chroma detail, so a plain blur removes colour noise cheaply.
+            sigma = self.colour_strength / 3.0
+            for c in (1, 2):
+                ycc[..., c] = cv2.GaussianBlur(np.ascontiguousarray(ycc[..., c]), (0, 0), sigma)
+        return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
 
 
 @register_operation("sharpen")
@@ -148,11 +161,11 @@ class Sharpen(Operation):
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         def sharpen(rgb: np.ndarray) -> np.ndarray:
-            f = rgb.astype(np.float32)
-            detail = f - cv2.GaussianBlur(f, (0, 0), self.radius)
+            blurred = cv2.GaussianBlur(rgb, (0, 0), self.radius)
+            detail = cv2.subtract(rgb, blurred, dtype=cv2.CV_16S)
             if self.threshold:
-                detail[np.abs(detail) < self.threshold] = 0.0
-            return to_uint8(f + self.amount * detail)
+                detail[np.abs(detail) < self.threshold] = 0
+            return cv2.addWeighted(rgb, 1.0, detail, self.amount, 0.0, dtype=cv2.CV_8U)
 
         return on_rgb(image, sharpen)
 

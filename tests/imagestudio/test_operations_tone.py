@@ -1,0 +1,151 @@
+"""Colour and tone operations on small synthetic arrays, each with a property a person would notice."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from imagestudio.operations import OPERATIONS
+
+
+def op(name: str, **params):
+    return OPERATIONS[name](**params)
+
+
+def balanced_scene(h: int = 96, w: int = 128) -> np.ndarray:
+    """Return a neutral grey ramp with complementary colour patches: its channel means are equal."""
+    img = np.zeros((h, w, 3), np.float32)
+    img[:] = np.linspace(60, 200, w)[None, :, None]
+    img[8:40, 8:40] = (200, 80, 80)
+    img[8:40, 48:80] = (80, 200, 200)
+    img[50:82, 8:40] = (90, 200, 90)
+    img[50:82, 48:80] = (200, 90, 200)
+    return img
+
+
+def with_cast(img: np.ndarray, cast, seed: int = 0) -> np.ndarray:
+    noisy = img * np.asarray(cast, np.float32) + np.random.default_rng(seed).normal(0, 2, img.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def channel_spread(img: np.ndarray) -> float:
+    means = img[..., :3].reshape(-1, 3).astype(np.float64).mean(axis=0)
+    return float((means.max() - means.min()) / means.mean())
+
+
+@pytest.mark.parametrize("method", ["robust", "gray_world", "white_patch"])
+@pytest.mark.parametrize("cast", [(1.1, 0.95, 0.75), (0.8, 0.95, 1.15), (1.05, 0.85, 1.0)])
+def test_white_balance_removes_a_colour_cast(method, cast):
+    # given a balanced scene with a strong colour cast
+    image = with_cast(balanced_scene(), cast)
+    assert channel_spread(image) > 0.1
+    # when white balance runs
+    out = op("auto_white_balance", method=method)(image)
+    # then the channel means agree within 2%
+    assert channel_spread(out) < 0.02
+
+
+def test_white_balance_keeps_a_coloured_product_and_whitens_its_backdrop():
+    # given a red product on a white backdrop photographed with a warm cast
+    scene = np.full((60, 80, 3), 245, np.float32)
+    scene[15:45, 20:60] = (200, 40, 40)
+    image = with_cast(scene, (1.12, 0.98, 0.72))
+    # when the robust white balance runs
+    out = op("auto_white_balance")(image)
+    # then the backdrop is neutral again and the product stays red (grey-world alone would tint it)
+    backdrop = out[:10].reshape(-1, 3).mean(axis=0)
+    assert backdrop.max() - backdrop.min() < 4
+    product = out[20:40, 25:55].reshape(-1, 3).mean(axis=0)
+    assert product[0] > 180 and product[1] < 60 and product[2] < 60
+
+
+def test_white_balance_strength_zero_is_identity():
+    image = with_cast(balanced_scene(), (1.1, 0.9, 0.8))
+    assert np.array_equal(op("auto_white_balance", strength=0.0)(image), image)
+
+
+def test_auto_exposure_lifts_a_dark_photo_towards_the_target():
+    # given an under-exposed photo (median brightness about 0.12)
+    rng = np.random.default_rng(1)
+    luma = rng.gamma(2.0, 12.0, (64, 64, 1))
+    dark = np.clip(luma * np.array([1.0, 0.9, 0.8]), 0, 255).astype(np.uint8)
+    # when auto exposure aims at 0.5
+    out = op("auto_exposure", target=0.5)(dark)
+    # then the median luma moves close to the target and the range is stretched
+    luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+    assert abs(np.median(luma) / 255.0 - 0.5) < 0.06
+    assert np.percentile(luma, 99.5) > 240
+
+
+def test_auto_exposure_leaves_a_flat_image_alone():
+    flat = np.full((20, 20, 3), 90, np.uint8)
+    assert np.array_equal(op("auto_exposure")(flat), flat)
+
+
+def test_clahe_raises_local_contrast_in_a_low_contrast_region():
+    # given a low-contrast texture
+    rng = np.random.default_rng(2)
+    base = (120 + 10 * rng.standard_normal((64, 64))).clip(0, 255).astype(np.uint8)
+    image = np.dstack([base] * 3)
+    # when CLAHE runs
+    out = op("clahe", clip_limit=3.0, tile_grid=4)(image)
+    # then the texture's spread grows
+    assert out[..., 0].std() > 1.5 * image[..., 0].std()
+
+
+def test_equalize_histogram_spreads_brightness_over_the_full_range():
+    rng = np.random.default_rng(3)
+    image = np.dstack([rng.integers(100, 140, (50, 50)).astype(np.uint8)] * 3)
+    out = op("equalize_histogram")(image)
+    grey = out[..., 0]
+    assert grey.min() < 20 and grey.max() > 235
+
+
+def test_denoise_reduces_noise_on_a_flat_patch():
+    # given a flat grey patch with gaussian noise
+    rng = np.random.default_rng(4)
+    clean = np.full((48, 48, 3), 128, np.float32)
+    noisy = np.clip(clean + rng.normal(0, 12, clean.shape), 0, 255).astype(np.uint8)
+    # when either denoiser runs
+    for method in ("nl_means", "fast"):
+        out = op("denoise", strength=12.0, colour_strength=12.0, search_window=11, method=method)(noisy)
+        # then the error against the clean image halves at least
+        before = np.abs(noisy.astype(np.float32) - clean).mean()
+        after = np.abs(out.astype(np.float32) - clean).mean()
+        assert after < 0.5 * before, method
+
+
+def test_sharpen_increases_edge_contrast():
+    # given a soft vertical edge
+    image = np.zeros((32, 32, 3), np.uint8)
+    image[:, 16:] = 200
+    soft = cv2.GaussianBlur(image, (0, 0), 1.5)
+    # when sharpened
+    out = op("sharpen", amount=1.5, radius=1.5)(soft)
+    # then the gradient across the edge is steeper and flat areas are unchanged
+    grad = lambda im: np.abs(np.diff(im[16, :, 0].astype(int))).max()  # noqa: E731
+    assert grad(out) > grad(soft)
+    assert np.array_equal(out[:, :5], soft[:, :5])
+
+
+@pytest.mark.parametrize("params, check", [
+    ({"brightness": 0.5}, lambda before, after: after.mean() > before.mean() + 50),
+    ({"contrast": 0.5}, lambda before, after: after.std() > 1.3 * before.std()),
+    ({"saturation": -1.0}, lambda before, after: np.abs(after[..., 0].astype(int) - after[..., 2]).max() <= 1),
+    ({"temperature": 0.8}, lambda before, after: (after[..., 0].mean() - after[..., 2].mean())
+     > (before[..., 0].mean() - before[..., 2].mean()) + 20),
+    ({"hue": 120.0}, lambda before, after: after[..., 1].mean() > before[..., 1].mean() + 60),
+])
+def test_adjust_changes_what_it_says(params, check):
+    # given a reddish image with some texture
+    rng = np.random.default_rng(5)
+    before = np.clip(np.array([170, 70, 70]) + rng.normal(0, 20, (32, 32, 3)), 0, 255).astype(np.uint8)
+    # when adjusted
+    after = op("adjust", **params)(before)
+    # then the named property moved the right way
+    assert check(before, after)
+
+
+def test_adjust_with_defaults_is_identity():
+    image = np.random.default_rng(6).integers(0, 255, (16, 16, 3)).astype(np.uint8)
+    assert np.array_equal(op("adjust")(image), image)
