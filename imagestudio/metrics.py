@@ -62,13 +62,23 @@ def exposure_stats(image: np.ndarray) -> dict:
 
 def result_metrics(original: np.ndarray, result: np.ndarray, *, original_mask: np.ndarray | None = None,
                    result_mask: np.ndarray | None = None) -> dict:
-    """Return the metrics stored with a studio result, as JSON-ready values."""
-    shift = colour_shift(original, result, original_mask=original_mask, result_mask=result_mask)
+    """Return the metrics stored with a studio result, as JSON-ready values.
+
+    Pass original_mask=frame.source_mask (the subject in the source's geometry, kept by Recipe.run)
+    and result_mask=frame.mask. With both masks the colour shift is measured on the subject; with
+    neither, on the whole images; with only one it would compare a product with a whole photo, so it
+    is left out (None, scope "unavailable").
+    """
+    if (original_mask is None) != (result_mask is None):
+        shift, scope = None, "unavailable"
+    else:
+        shift = colour_shift(original, result, original_mask=original_mask, result_mask=result_mask)
+        scope = "subject" if original_mask is not None else "image"
     return {
         "width": int(result.shape[1]), "height": int(result.shape[0]),
         "fill_ratio": None if result_mask is None else round(fill_ratio(result_mask), 4),
         "colour_shift": None if shift is None else round(shift, 3),
-        "colour_shift_scope": "subject" if original_mask is not None and result_mask is not None else "image",
+        "colour_shift_scope": scope,
         "sharpness_original": round(sharpness(original, mask=original_mask), 2),
         "sharpness_result": round(sharpness(result, mask=result_mask), 2),
         "exposure_original": exposure_stats(original), "exposure_result": exposure_stats(result),
