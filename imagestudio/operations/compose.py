@@ -24,7 +24,8 @@ class ReplaceBackground(Operation):
     """Put the subject on a solid colour, a linear gradient or a studio sweep backdrop (RGB out)."""
 
     style: str = param("solid", choices=("solid", "gradient", "sweep"), help="kind of backdrop")
-    colour: tuple[int, int, int] = param((255, 255, 255), help="solid colour; the floor/end colour of a gradient or sweep")
+    colour: tuple[int, int, int] = param((255, 255, 255),
+                                         help="solid colour; the floor/end colour of a gradient or sweep")
     colour2: tuple[int, int, int] = param((222, 224, 228), help="start colour of a gradient; the far wall of a sweep")
     angle: float = param(90.0, low=0.0, high=360.0, help="gradient direction in degrees (90 runs top to bottom)")
 

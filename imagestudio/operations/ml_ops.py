@@ -14,8 +14,8 @@ from types import ModuleType
 import cv2
 import numpy as np
 
-from imagestudio.operations.base import (Frame, InvalidRecipe, ModelUnavailable, NoSubjectFound, Operation, OperationError, param,
-                                         register_operation)
+from imagestudio.operations.base import (Frame, InvalidRecipe, ModelUnavailable, NoSubjectFound, Operation,
+                                         OperationError, param, register_operation)
 from imagestudio.operations.segmentation import MAX_AREA, MIN_AREA, grabcut_alpha
 
 GRABCUT_VERSION = "grabcut-fallback-1"
@@ -143,7 +143,8 @@ class Upscale(Operation):
     changes_geometry = True
 
     scale: int = param(2, choices=(2, 4), help="enlargement factor")
-    mode: str = param("faithful", choices=("faithful", "sharp"), help="faithful keeps detail honest; sharp adds crispness")
+    mode: str = param("faithful", choices=("faithful", "sharp"),
+                      help="faithful keeps detail honest; sharp adds crispness")
 
     def apply(self, frame: Frame) -> Frame:
         module = load_ml_module("ml.superres.inference")
