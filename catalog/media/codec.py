@@ -313,11 +313,15 @@ def encode(
     quality: int = 90,
     flatten_alpha: bool = False,
     speed: int = 6,
+    method: int = 4,
+    progressive: bool = True,
 ) -> bytes:
     """Encode an RGB/RGBA/L image without any metadata.
 
     JPEG has no alpha channel: an RGBA image raises ValueError unless ``flatten_alpha=True``,
-    which composites it onto white. ``speed`` applies to AVIF only (0 slow/best .. 10 fastest).
+    which composites it onto white. ``speed`` applies to AVIF only (0 slow/best .. 10 fastest),
+    ``method`` to WebP only (0 fastest .. 6 slowest/smallest), ``progressive`` to JPEG only
+    (large originals should be baseline: a progressive decode must buffer every coefficient).
     """
     fmt = format.upper()
     if fmt not in ENCODABLE_FORMATS:
@@ -336,12 +340,11 @@ def encode(
     clean.info = {}  # PNG and AVIF writers fall back to image.info for ICC/EXIF; give them nothing.
     out = io.BytesIO()
     if fmt == "JPEG":
-        clean.save(out, "JPEG", quality=quality, optimize=True, progressive=True,
-                   subsampling="4:4:4" if quality >= 90 else "4:2:0")
+        clean.save(out, "JPEG", quality=quality, optimize=True, progressive=progressive, subsampling="4:2:0")
     elif fmt == "PNG":
         clean.save(out, "PNG", compress_level=6)
     elif fmt == "WEBP":
-        clean.save(out, "WEBP", quality=quality, method=4)
+        clean.save(out, "WEBP", quality=quality, method=method)
     else:
         clean.save(out, "AVIF", quality=quality, speed=speed, max_threads=1)
     return out.getvalue()

@@ -46,7 +46,9 @@ def ingest_image(data: bytes, *, filename: str = "") -> IngestedImage:
     decoded = decode(data, filename=filename)
     image = decoded.image
     if decoded.format == "JPEG" and image.mode == "RGB":
-        fmt, content = "JPEG", encode(image, format="JPEG", quality=ORIGINAL_JPEG_QUALITY)
+        # Baseline, 4:2:0 like a camera: renditions and the studio decode it with DCT scaling in a
+        # few MB, where a progressive original would need every coefficient in memory (~150 MB at 24 MP).
+        fmt, content = "JPEG", encode(image, format="JPEG", quality=ORIGINAL_JPEG_QUALITY, progressive=False)
     else:
         fmt, content = "PNG", encode(image, format="PNG")
     return IngestedImage(

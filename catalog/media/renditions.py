@@ -22,7 +22,9 @@ LADDER_FORMATS = ("AVIF", "WEBP", "JPEG")
 SPEC_VERSION = 1
 ENCODER_SETTINGS = {
     "AVIF": {"quality": 55, "speed": 7},
-    "WEBP": {"quality": 80},
+    # Browsers that take WebP but not AVIF are few, so WebP favours speed: method 2 costs about
+    # half the CPU of the default 4 for files ~4% larger (measured on skimage photos at 1000 px).
+    "WEBP": {"quality": 80, "method": 2},
     "JPEG": {"quality": 82},
 }
 # Decode at least this much wider than the target so the final Lanczos pass has real detail.
@@ -32,21 +34,29 @@ PLACEHOLDER_WIDTH = 16
 
 @dataclass(frozen=True)
 class Sharpen:
-    """Unsharp mask applied after downscaling; stronger for larger reductions."""
+    """A 3x3 Laplacian sharpen after downscaling, stronger the more the image shrank.
 
-    radius: float = 0.6
-    percent: int = 60
-    threshold: int = 2
+    Downscaling averages away fine contrast; a small kernel restores crispness at a third of
+    the cost of a Gaussian unsharp mask (which matters: it runs on every ladder step).
+    """
+
+    amount: float = 0.10  # centre-surround weight at full strength (0.14 made files ~15% larger)
+    full_at: float = 4.0  # reduction factor (source width / output width) that gets the full amount
 
     def __post_init__(self) -> None:
-        if not (0 < self.radius <= 3 and 0 <= self.percent <= 300 and 0 <= self.threshold <= 255):
+        if not (0 <= self.amount <= 1 and self.full_at > 1):
             raise ValueError(f"invalid sharpening {self}")
 
     def __call__(self, image: Image.Image, *, reduction: float) -> Image.Image:
-        if reduction < 1.25:  # barely resized: sharpening would only add halos
+        a = self.amount * min(1.0, max(0.0, (reduction - 1.0) / (self.full_at - 1.0)))
+        if a < 0.02:  # barely resized: sharpening would only add halos
             return image
-        percent = int(self.percent * min(1.0, (reduction - 1.0) / 2.0))
-        return image.filter(ImageFilter.UnsharpMask(radius=self.radius, percent=percent, threshold=self.threshold))
+        kernel = ImageFilter.Kernel((3, 3), [0, -a, 0, -a, 1 + 4 * a, -a, 0, -a, 0], scale=1)
+        if image.mode == "RGBA":  # sharpen colour only; a sharpened alpha edge would fringe
+            rgb = image.convert("RGB").filter(kernel)
+            rgb.putalpha(image.getchannel("A"))
+            return rgb
+        return image.filter(kernel)
 
 
 SHARPEN = Sharpen()
@@ -106,14 +116,13 @@ def ladder_specs(original_width: int, formats: tuple[str, ...] = LADDER_FORMATS)
     return [RenditionSpec(w, f) for w in ladder_widths(original_width) for f in formats]
 
 
-def _resize(image: Image.Image, width: int) -> tuple[Image.Image, float]:
-    if width >= image.width:
-        return image, 1.0
-    height = max(1, round(image.height * width / image.width))
-    reduction = image.width / width
-    # reducing_gap: a box pre-reduction for big factors, then Lanczos over the last ~2x.
-    resized = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return SHARPEN(resized, reduction=reduction), reduction
+def _resize(image: Image.Image, width: int, *, reduction: float) -> Image.Image:
+    """Resample to ``width`` with Lanczos and sharpen for the total ``reduction`` from the original."""
+    if width < image.width:
+        height = max(1, round(image.height * width / image.width))
+        # reducing_gap: a box pre-reduction for big factors, then Lanczos over the last ~2x.
+        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return SHARPEN(image, reduction=reduction)
 
 
 def decode_for_ladder(source: bytes, specs: list[RenditionSpec]) -> Decoded:
@@ -128,7 +137,8 @@ def render(decoded: Decoded, specs: list[RenditionSpec]) -> Iterator[RenderedIma
     for spec in specs:
         by_width.setdefault(min(spec.width, decoded.width), []).append(spec)
     for width in sorted(by_width, reverse=True):
-        resized, _ = _resize(decoded.image, width)
+        # DCT-scaled decoding already shrank the image: sharpen for the reduction from the original.
+        resized = _resize(decoded.image, width, reduction=decoded.width / width)
         for spec in by_width[width]:
             settings = ENCODER_SETTINGS[spec.format]
             content = encode(resized, format=spec.format, flatten_alpha=True, **settings)
@@ -144,6 +154,6 @@ def render_ladder(source: bytes, specs: list[RenditionSpec]) -> list[RenderedIma
 
 def placeholder_data_uri(decoded: Decoded) -> str:
     """Return a ~16 px wide JPEG as a data: URI; the template blurs it while the real image loads."""
-    tiny, _ = _resize(decoded.image, min(PLACEHOLDER_WIDTH, decoded.image.width))
+    tiny = _resize(decoded.image, min(PLACEHOLDER_WIDTH, decoded.image.width), reduction=1.0)
     content = encode(tiny, format="JPEG", quality=50, flatten_alpha=True)
     return "data:image/jpeg;base64," + base64.b64encode(content).decode("ascii")
