@@ -103,7 +103,9 @@ def studio_job_execute(*, job_id: int, task_id: str = "") -> str:
         data = _read_source(job)  # storage errors propagate: the task retries them
         reporter = _Progress(job.pk, token)
         rendered, timings, model_versions = outputs_render(job=job, data=data, progress=reporter)
+        clock = time.perf_counter()
         stored = outputs_store(job=job, token=token, rendered=rendered)
+        timings["store"] = round((time.perf_counter() - clock) * 1000.0, 2)
         with transaction.atomic():
             moved = job_transition(
                 job_id=job.pk, from_status=Status.RUNNING, to_status=Status.AWAITING_REVIEW, action="finished",
