@@ -6,6 +6,7 @@ import logging
 from django.core.files.base import ContentFile
 
 from ..models import ProductImage, Rendition
+from ..storefront_cache import bump_catalog_version_now_and_on_commit
 from .renditions import RenderedImage, RenditionSpec, decode_for_ladder, ladder_specs, placeholder_data_uri, render, spec_hash
 from .storage import public_storage
 
@@ -58,5 +59,7 @@ def rendition_ladder_build(*, image_id: int) -> list[Rendition]:
     created = [rendition_store(image=image, rendered=rendered) for rendered in render(decoded, missing)]
     if not image.placeholder:
         ProductImage.objects.filter(pk=image.pk, placeholder="").update(placeholder=placeholder_data_uri(decoded))
+    # Cached storefront pages still point at the fallback; let them re-render with the ladder.
+    bump_catalog_version_now_and_on_commit()
     logger.info("image %s: %d renditions built", image.pk, len(created))
     return created
