@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ..media.codec import max_bytes_setting
 from ..media.ingest import IngestError, ingest_image
 from ..models import Product
 
@@ -33,6 +34,10 @@ class MultipleImageField(forms.FileField):
         for upload in files:
             name = (getattr(upload, "name", "") or "upload")[-80:]
             try:
+                if (upload.size or 0) > max_bytes_setting():  # refuse before reading it into memory
+                    raise IngestError(
+                        f"The file is {upload.size / 2**20:.1f} MB; the limit is {max_bytes_setting() / 2**20:.0f} MB."
+                    )
                 ingested = ingest_image(upload.read(), filename=name)
             except IngestError as exc:
                 errors.append(f"{name}: {exc}")
