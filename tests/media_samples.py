@@ -138,6 +138,18 @@ def exif_gps_jpeg(width: int = 80, height: int = 40) -> bytes:
     return encoded(arr, "JPEG", quality=95, exif=exif, xmp=xmp, comment=b"secret-comment")
 
 
+def mpo_jpeg() -> bytes:
+    """Return a two-frame MPO (what many cameras write): a red 40x30 JPEG followed by a blue one."""
+    first, second = Image.new("RGB", (40, 30), (220, 20, 20)), Image.new("RGB", (40, 30), (20, 20, 220))
+    return encoded(first, "MPO", save_all=True, append_images=[second])
+
+
+def animated_webp() -> bytes:
+    """Return a two-frame animated WebP (red, then blue)."""
+    first, second = Image.new("RGB", (40, 30), (220, 20, 20)), Image.new("RGB", (40, 30), (20, 20, 220))
+    return encoded(first, "WEBP", save_all=True, append_images=[second], lossless=True)
+
+
 def cmyk_jpeg(width: int = 40, height: int = 30) -> bytes:
     """Return a CMYK JPEG of pure red (C=0, M=100%, Y=100%, K=0)."""
     return encoded(Image.new("CMYK", (width, height), (0, 255, 255, 0)), "JPEG", quality=95)

@@ -199,7 +199,7 @@ def _orientation(image: Image.Image) -> int:
 
 def _reduce_while_decoding(image: Image.Image, min_width: int, orientation: int) -> None:
     """Ask the JPEG decoder for a DCT-scaled image no narrower than ``min_width`` once upright."""
-    if image.format != "JPEG":
+    if image.format not in ("JPEG", "MPO"):
         return
     stored_w, stored_h = image.size
     upright_w = stored_h if orientation in (5, 6, 7, 8) else stored_w
@@ -273,7 +273,8 @@ def decode(
     max_pixels = max_pixels or max_pixels_setting()
     max_bytes = max_bytes or max_bytes_setting()
     image = _open(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    fmt = image.format
+    # Cameras write MPO (a JPEG followed by extra frames, e.g. a depth map): it is a JPEG.
+    fmt = "JPEG" if image.format == "MPO" else image.format
     if filename:
         check_extension(filename, fmt)
     try:

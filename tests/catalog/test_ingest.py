@@ -6,6 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageCms
 
@@ -165,6 +168,17 @@ def test_alpha_kept_as_png_and_opaque_alpha_dropped(catalog_world):
     assert Image.open(io.BytesIO(solid.content)).mode == "RGB"
 
 
+@pytest.mark.parametrize(
+    "make, filename", [(samples.mpo_jpeg, "camera.jpg"), (samples.animated_webp, "anim.webp")], ids=["mpo", "animated-webp"]
+)
+def test_multi_frame_files_keep_their_first_frame(make, filename, catalog_world):
+    image = services.product_image_create(product=catalog_world["product_a"], data=make(), filename=filename)
+    clean = open_stored(image).convert("RGB")
+    assert clean.size == (40, 30) and getattr(clean, "n_frames", 1) == 1
+    r, _, b = clean.getpixel((20, 15))
+    assert r > 180 and b < 60
+
+
 def test_webp_is_accepted_and_extension_must_match(catalog_world):
     data = samples.encoded(samples.textured(30, 20, seed=12), "WEBP", quality=90)
     assert ingest_image(data, filename="a.webp").width == 30
@@ -232,3 +246,36 @@ def test_pixel_cap_is_a_setting(settings):
     with pytest.raises(IngestError, match="the limit is 0.001 megapixels"):
         ingest_image(samples.jpeg(40, 30))
     assert Image.MAX_IMAGE_PIXELS == 1000
+
+
+_FUZZ_SEEDS = (
+    samples.jpeg(48, 32, seed=1),
+    samples.encoded(samples.textured(24, 16), "PNG"),
+    samples.encoded(samples.textured(24, 16), "WEBP"),
+    samples.exif_gps_jpeg(40, 20),
+    samples.png16_rgb(8, 8),
+    samples.mpo_jpeg(),
+)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.sampled_from(_FUZZ_SEEDS), data=st.data())
+def test_mangled_files_never_raise_anything_but_ingest_error(seed, data):
+    # given a valid image with random bytes overwritten, inserted or cut off
+    mangled = bytearray(seed)
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(mangled) - 1))
+        action = data.draw(st.sampled_from(["set", "insert", "truncate"]))
+        if action == "set":
+            mangled[at] = data.draw(st.integers(0, 255))
+        elif action == "insert":
+            mangled[at:at] = data.draw(st.binary(min_size=1, max_size=16))
+        else:
+            del mangled[max(at, 1):]
+    # when it is ingested, then it is either clean or refused with a readable message
+    try:
+        result = ingest_image(bytes(mangled))
+    except IngestError as exc:
+        assert str(exc).endswith(".")
+    else:
+        assert result.width > 0 and b"Exif" not in result.content
