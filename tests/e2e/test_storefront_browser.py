@@ -1,0 +1,98 @@
+"""A shopper's path through the storefront in real headless Chromium: home -> category -> product -> gallery."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below are ordinary sync code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (install the Debian chromium package)"),
+]
+
+
+@pytest.fixture
+def shop(transactional_db):
+    from django.core.cache import cache
+
+    from tests.catalog.storefront_world import build_storefront_world
+
+    cache.clear()
+    return build_storefront_world(per_category=6)
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.set_default_timeout(10_000)
+        try:
+            yield page, errors
+        finally:
+            browser.close()
+
+
+def current_photo(page) -> str:
+    return page.locator("[data-gallery]").get_attribute("data-current")
+
+
+def test_shopper_browses_to_a_product_and_pages_through_its_photos(live_server, shop, browser_page):
+    from playwright.sync_api import expect
+
+    page, errors = browser_page
+    # given the home page
+    page.goto(live_server.url + "/")
+    expect(page).to_have_title("Atelier · Independent shops, honestly photographed")
+    # when the shopper picks a category from the navigation
+    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Lighting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lighting")
+    # and opens a product from the grid
+    page.get_by_role("link", name="Brass desk lamp").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Brass desk lamp")
+    expect(page.locator(".gallery__slide")).to_have_count(3)
+    assert current_photo(page) == "0"
+    # then the "Next photo" button shows the second photo
+    page.get_by_role("button", name="Next photo").click()
+    expect(page.locator("[data-gallery]")).to_have_attribute("data-current", "1")
+    expect(page.locator("[data-gallery-status]")).to_have_text("2 / 3")
+    expect(page.get_by_role("link", name="Show photo 2 of 3")).to_have_attribute("aria-current", "true")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#gallery-track'); const s = t.children[1];"
+        " return Math.abs(t.scrollLeft - s.offsetLeft) < 2; }"
+    )
+    # and the arrow keys move on (wrapping round) and back
+    page.locator("#gallery-track").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("[data-gallery]")).to_have_attribute("data-current", "2")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("[data-gallery]")).to_have_attribute("data-current", "0")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("[data-gallery]")).to_have_attribute("data-current", "2")
+    expect(page.locator("[data-gallery-status]")).to_have_text("3 / 3")
+    # and a thumbnail jumps straight to its photo
+    page.get_by_role("link", name="Show photo 2 of 3").click()
+    expect(page.locator("[data-gallery]")).to_have_attribute("data-current", "1")
+    # and the zoom button zooms the large photo, Escape undoes it
+    zoom = page.get_by_role("button", name="Zoom photo")
+    zoom.click()
+    expect(page.locator(".gallery__slide").nth(1).locator("[data-zoom]")).to_have_class("zoom is-zoomed")
+    page.keyboard.press("Escape")
+    expect(page.locator(".gallery__slide").nth(1).locator("[data-zoom]")).to_have_class("zoom")
+    page.wait_for_timeout(400)  # let the smooth scroll settle before the picture is taken
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # A viewport shot: Chromium's full-page capture re-lays the page out and can re-snap the gallery track.
+    page.screenshot(path=str(ARTIFACTS / "storefront-product-gallery.png"))
+    assert errors == []
