@@ -108,14 +108,14 @@ class MerchantProductSerializer(serializers.ModelSerializer):
 
 
 class ImageUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="JPEG, PNG or WebP; checked from its bytes, re-encoded, metadata stripped.")
+    file = serializers.FileField(allow_empty_file=True, help_text="JPEG, PNG or WebP; checked from its bytes, re-encoded, metadata stripped.")
     alt_text = serializers.CharField(max_length=250, required=False, allow_blank=True)
     make_primary = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class BulkImageUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
-        child=serializers.FileField(), min_length=1, max_length=20, help_text="Up to 20 files in one request.",
+        child=serializers.FileField(allow_empty_file=True), min_length=1, max_length=20, help_text="Up to 20 files in one request.",
     )
 
 

@@ -1,7 +1,6 @@
 """Merchant endpoints: their products and images, scoped to the shops they belong to."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog import services
+from catalog.media.codec import max_bytes_setting
 from catalog.models import Product, ProductImage
 from catalog.selectors import product_images_for_user, products_for_user
 
@@ -34,10 +34,11 @@ SERVICE_FIELDS = (
 
 def _upload_bytes(upload) -> bytes:
     """Read an uploaded file, refusing one over the ingest byte cap before it is read into memory."""
-    limit = getattr(settings, "INGEST_MAX_BYTES", 25 * 1024 * 1024)
+    limit = max_bytes_setting()
     if upload.size is not None and upload.size > limit:
+        # Same wording as the ingest's own check, which runs on the bytes of smaller files.
         raise DjangoValidationError(
-            f"The file is {upload.size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB.", code="file_too_large"
+            f"The file is {upload.size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB.", code="invalid_image"
         )
     return upload.read()
 

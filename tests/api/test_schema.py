@@ -1,0 +1,70 @@
+"""The OpenAPI document is complete and valid; the docs page is served from our own static files."""
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(db):
+    response = APIClient().get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_valid_openapi_3(schema):
+    assert schema["openapi"].startswith("3.")
+    validate_schema(schema)  # raises on an invalid document
+
+
+def test_schema_declares_both_auth_schemes(schema):
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["tokenAuth"]["type"] == "apiKey" and schemes["tokenAuth"]["in"] == "header"
+    assert schemes["cookieAuth"]["in"] == "cookie"
+
+
+def test_every_operation_documents_its_errors_in_the_envelope(schema):
+    ops = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    assert len(ops) >= 30
+    for path, method, op in ops:
+        errors = {code: r for code, r in op["responses"].items() if code.startswith("4")}
+        # only the unpaginated, parameterless public list (categories) cannot fail
+        assert errors or path == "/api/v1/categories/", (path, method)
+        for code, response in errors.items():
+            assert response["content"]["application/json"]["schema"]["$ref"].endswith("/Error"), (path, method, code)
+        private = "security" in op and {"tokenAuth": []} in op["security"]
+        if private:
+            assert {"401", "403"} <= set(errors), (path, method)
+        if "{" in path:
+            assert "404" in errors, (path, method)
+
+
+def test_throttled_operations_document_429(schema):
+    throttled = {
+        ("/api/v1/merchant/products/{id}/images/", "post"), ("/api/v1/merchant/products/{id}/images/bulk/", "post"),
+        ("/api/v1/studio/jobs/", "post"), ("/api/v1/studio/jobs/{id}/retry/", "post"), ("/api/v1/auth/token/", "post"),
+    }
+    for path, method in throttled:
+        assert "429" in schema["paths"][path][method]["responses"], path
+
+
+def test_upload_is_multipart_with_a_binary_file(schema):
+    body = schema["paths"]["/api/v1/merchant/products/{id}/images/"]["post"]["requestBody"]["content"]
+    assert list(body) == ["multipart/form-data"]
+    ref = body["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][ref]["properties"]["file"]["format"] == "binary"
+
+
+def test_docs_page_uses_only_our_own_static_files(db):
+    response = APIClient().get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/static/") for u in urls), urls
+    assert "/api/v1/schema/" in html
+    for url in urls:
+        assert finders.find(url.removeprefix("/static/")), url
