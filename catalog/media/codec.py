@@ -9,7 +9,6 @@ Everything outside this module works on PIL images or numpy arrays (HxWx3 RGB / 
 from __future__ import annotations
 
 import io
-import logging
 import math
 import re
 import struct
@@ -18,37 +17,21 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.signals import setting_changed
-from PIL import Image, ImageCms, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
+from .colour import drop_opaque_alpha, to_8bit, to_srgb
 from .errors import IngestError
+from .limits import configure_pillow, max_bytes_setting, max_pixels_setting  # noqa: F401  (re-exported)
+from .sniff import ALLOWED_EXTENSIONS, EXTENSIONS, check_extension, check_png_chunks, describe_unsupported  # noqa: F401
 
 if TYPE_CHECKING:  # numpy is imported lazily so that the rendition worker stays small
     import numpy as np
 
-logger = logging.getLogger(__name__)
-
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 ENCODABLE_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF")
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif"}
-# File-name extensions a user may give for each detected format.
-ALLOWED_EXTENSIONS = {"JPEG": {"jpg", "jpeg", "jpe", "jfif"}, "PNG": {"png"}, "WEBP": {"webp"}}
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 50_000_000
 
-# Magic numbers of formats people commonly upload by mistake, so the refusal can name them.
-_KNOWN_OTHER_FORMATS = (
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"BM", "a BMP image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"8BPS", "a Photoshop (PSD) file"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x00\x00\x01\x00", "an icon (ICO) file"),
-)
+
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -58,41 +41,6 @@ _TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-def _setting(name: str, default: int) -> int:
-    from django.conf import settings
-
-    return getattr(settings, name, default) if settings.configured else default
-
-
-def max_bytes_setting() -> int:
-    """Return the upload byte cap (settings.INGEST_MAX_BYTES)."""
-    return int(_setting("INGEST_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def max_pixels_setting() -> int:
-    """Return the pixel cap (settings.INGEST_MAX_PIXELS)."""
-    return int(_setting("INGEST_MAX_PIXELS", DEFAULT_MAX_PIXELS))
-
-
-def configure_pillow() -> None:
-    """Make Pillow itself refuse decompression bombs anywhere in the process, not only here."""
-    # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; our own check runs first.
-    Image.MAX_IMAGE_PIXELS = max_pixels_setting()
-
-
-configure_pillow()
-
-
-def _pixels_setting_changed(*, setting, **kwargs) -> None:
-    if setting == "INGEST_MAX_PIXELS":
-        configure_pillow()
-
-
-setting_changed.connect(_pixels_setting_changed, dispatch_uid="catalog.media.codec.max_pixels")
 
 
 @dataclass(frozen=True)
@@ -103,55 +51,6 @@ class Decoded:
     format: str  # the detected source format: JPEG, PNG or WEBP
     width: int  # full-resolution, upright size (``image`` may be smaller after reduced decoding)
     height: int
-
-
-def describe_unsupported(data: bytes) -> str:
-    """Return a user-readable refusal for bytes that are not JPEG, PNG or WebP."""
-    head = data[:1024]
-    for magic, label in _KNOWN_OTHER_FORMATS:
-        if head.startswith(magic):
-            return f"This file is {label}; only JPEG, PNG and WebP photos are accepted."
-    if head[4:8] == b"ftyp":
-        return "This file is a HEIC/AVIF/MP4 container; only JPEG, PNG and WebP photos are accepted."
-    lowered = head.lstrip().lower()
-    if b"<svg" in lowered or (lowered.startswith(b"<?xml") and b"svg" in lowered):
-        return "This file is an SVG drawing; only JPEG, PNG and WebP photos are accepted."
-    if lowered.startswith((b"<!doctype", b"<html")):
-        return "This file is a web page (HTML); only JPEG, PNG and WebP photos are accepted."
-    return "This file is not a JPEG, PNG or WebP image."
-
-
-def check_extension(filename: str, detected_format: str) -> None:
-    """Refuse a file whose name claims another format than its bytes (``x.jpg`` that is a PNG)."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    if "." not in base:
-        return
-    extension = base.rsplit(".", 1)[-1].lower()
-    if extension not in ALLOWED_EXTENSIONS[detected_format]:
-        label = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}[detected_format]
-        raise IngestError(
-            f"The file is named .{extension[:10]} but it is a {label} image; rename it to "
-            f".{EXTENSIONS[detected_format]} or export it again."
-        )
-
-
-def _check_png_chunks(data: bytes) -> None:
-    """Verify every PNG chunk's CRC up to IEND (Pillow does not check IDAT checksums)."""
-    pos, n = len(_PNG_SIGNATURE), len(data)
-    while True:
-        if pos + 8 > n:
-            raise IngestError("The PNG file is truncated (it ends before its IEND chunk).")
-        length, ctype = struct.unpack(">I4s", data[pos : pos + 8])
-        end = pos + 8 + length + 4
-        if end > n:
-            raise IngestError("The PNG file is truncated (a chunk runs past the end of the file).")
-        crc = struct.unpack(">I", data[end - 4 : end])[0]
-        if zlib.crc32(data[pos + 4 : end - 4]) & 0xFFFFFFFF != crc:
-            name = ctype.decode("latin-1", "replace")
-            raise IngestError(f"The PNG file is corrupt (checksum error in its {name!r} chunk).")
-        if ctype == b"IEND":
-            return
-        pos = end
 
 
 def _megapixels(pixels: int) -> str:
@@ -186,7 +85,7 @@ def _open(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
             f"the limit is {_megapixels(max_pixels)} megapixels."
         )
     if image.format == "PNG":
-        _check_png_chunks(data)
+        check_png_chunks(data)
     return image
 
 
@@ -206,53 +105,6 @@ def _reduce_while_decoding(image: Image.Image, min_width: int, orientation: int)
     scale = min_width / upright_w
     if scale < 1:
         image.draft(None, (math.ceil(stored_w * scale), math.ceil(stored_h * scale)))
-
-
-def _to_8bit(image: Image.Image) -> Image.Image:
-    """Bring 16-bit and other deep modes to 8 bits by scaling, never by clipping."""
-    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        # 16-bit greyscale PNG: 0..65535 must map to 0..255 (a plain convert would clip to white).
-        return image.convert("I").point(lambda v: v / 257).convert("L")
-    if image.mode == "F":
-        return image.convert("L")
-    return image
-
-
-def _has_alpha(image: Image.Image) -> bool:
-    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-
-
-def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
-    """Convert to sRGB RGB/RGBA, honouring an embedded ICC profile when there is one."""
-    alpha = _has_alpha(image)
-    target = "RGBA" if alpha else "RGB"
-    if image.mode in ("P", "PA", "1", "RGBa", "La", "YCbCr"):
-        image = image.convert("RGBA" if alpha else ("L" if image.mode == "1" else "RGB"))
-    if icc:
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            if image.mode in ("RGB", "RGBA", "CMYK", "L"):
-                out_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-                return ImageCms.profileToProfile(
-                    image, source, _SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=out_mode
-                )
-            if image.mode == "LA":
-                grey, a = image.split()
-                rgb = ImageCms.profileToProfile(grey, source, _SRGB, outputMode="RGB")
-                rgb.putalpha(a)
-                return rgb
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
-            # A damaged or mismatched profile: treat the pixels as sRGB rather than refuse the photo.
-            logger.info("ignoring unusable ICC profile: %s", exc)
-    return image if image.mode == target else image.convert(target)
-
-
-def _drop_opaque_alpha(image: Image.Image) -> Image.Image:
-    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
-        return image.convert("RGB")
-    return image
 
 
 def decode(
@@ -291,7 +143,7 @@ def decode(
             image = image.reduce(full_w // min_width)
         if orientation in _TRANSPOSE:
             image = image.transpose(_TRANSPOSE[orientation])
-        image = _drop_opaque_alpha(_to_srgb(_to_8bit(image), icc))
+        image = drop_opaque_alpha(to_srgb(to_8bit(image), icc))
     except IngestError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error) as exc:
