@@ -4,7 +4,8 @@ For "Quick enhance" and "Marketplace main image" it queues N jobs (one per photo
 process (prefork, concurrency 1 unless --concurrency) run them, and reports jobs per minute from the
 first enqueue to the last result, the mean milliseconds of every operation (from each job's stored
 timings) and, side by side, the same recipe run in this process with no queue at all, so that
-``queue_overhead_ratio`` shows what the broker, claim, storage and database writes cost on top.
+``queue_overhead_ratio`` shows what the broker, claim, metrics, compliance checks, storage and database
+writes cost on top.
 
 Runs in a throw-away environment (temporary SQLite file, media and var folders). The broker is
 REDIS_URL, else a Redis on 127.0.0.1:6379 (db 12), else the embedded filesystem broker.

@@ -13,7 +13,7 @@ MAX_RECIPE_JSON = 20_000
 def channel_choices() -> list[tuple[str, str]]:
     from .compliance import CHANNELS
 
-    return [("", "Preset's channel")] + list(CHANNELS.items())
+    return [("", "Storefront (default)")] + [(k, v) for k, v in CHANNELS.items() if k != "storefront"]
 
 
 class StudioJobForm(forms.Form):
@@ -21,7 +21,7 @@ class StudioJobForm(forms.Form):
 
     preset = forms.ChoiceField(required=False)
     recipe_json = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_RECIPE_JSON)
-    output_format = forms.ChoiceField(required=False, choices=[("", "Preset's format")] + [(f, f) for f in OUTPUT_FORMATS])
+    output_format = forms.ChoiceField(required=False, choices=[("", "JPEG (default)")] + [(f, f) for f in OUTPUT_FORMATS if f != "JPEG"])
     channel = forms.ChoiceField(required=False)
 
     def __init__(self, *args, **kwargs):

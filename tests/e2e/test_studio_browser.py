@@ -145,3 +145,41 @@ def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live
     _shot(shopper, "10-storefront")
     assert published.is_published and ProductImage.objects.filter(product=shop["product"]).count() == 2
     assert merchant_errors == [] and reviewer_errors == []
+
+
+def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, shop, browser, celery_worker):
+    from playwright.sync_api import expect
+
+    from imagestudio.models import StudioJob
+
+    base = live_server.url
+    page, errors = _login(browser, base, "alice", "pw-alice-123")
+    page.goto(base + f"/admin/studio/open/{shop['photo'].pk}/")
+    # given a recipe composed from the operation registry: white balance, then a white square canvas
+    page.select_option("[data-op-picker]", "auto_white_balance")
+    page.get_by_role("button", name="Add step").click()
+    page.select_option("[data-op-picker]", "fit_square")
+    page.get_by_role("button", name="Add step").click()
+    page.locator("[data-op='fit_square'] [data-param='size']").fill("800")
+    expect(page.locator("[data-steps] > li")).to_have_count(2)
+    # when the merchant asks for a quick preview, it renders without creating a job
+    page.get_by_role("button", name="Quick preview").click()
+    expect(page.locator("[data-photo=preview]")).to_be_visible()
+    page.locator("[data-photo=preview]").evaluate("img => img.decode()")
+    assert page.locator("[data-photo=preview]").evaluate("img => img.naturalWidth") > 0
+    assert StudioJob.objects.count() == 0
+    _shot(page, "11-composer-preview")
+    # and a model-based step is refused for preview with the reason
+    page.select_option("[data-op-picker]", "remove_background")
+    page.get_by_role("button", name="Add step").click()
+    page.get_by_role("button", name="Quick preview").click()
+    expect(page.locator("[data-preview-status]")).to_contain_text("No quick preview for model-based operations")
+    page.get_by_role("button", name="Remove remove_background").click()
+    # then "Run recipe" queues exactly the composed steps, and the worker finishes it
+    page.get_by_role("button", name="Run recipe").click()
+    expect(page.get_by_role("heading", name="Studio jobs")).to_be_visible()
+    job = StudioJob.objects.get()
+    assert [s["op"] for s in job.recipe] == ["auto_white_balance", "fit_square"] and job.recipe[1]["size"] == 800
+    expect(page.locator(f"tr[data-job='{job.pk}'] [data-status-pill]")).to_have_text("Awaiting review", timeout=60_000)
+    assert job.results.get().width == 800
+    assert errors == []
