@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 import cv2
@@ -50,6 +52,14 @@ def model_version(module: ModuleType, default: str) -> str:
                 value = None
         if value:
             return str(value)
+    card = getattr(module, "CARD_JSON_PATH", None)  # ml.segmentation: a model card with the weights' sha256
+    if card is not None:
+        try:
+            sha = str(json.loads(Path(card).read_text()).get("sha256", ""))[:12]
+        except (OSError, ValueError):
+            sha = ""
+        if sha:
+            return f"{default}@{sha}"
     return default
 
 
@@ -71,8 +81,17 @@ def _check_subject(alpha: np.ndarray, method: str) -> None:
         raise NoSubjectFound(f"no subject found ({method}): the foreground covers {area:.1%} of the image")
 
 
+def _require_weights(module: ModuleType, what: str) -> None:
+    """Refuse early when the module declares weight files that are absent (saves importing TensorFlow)."""
+    for attr in ("WEIGHTS_PATH", "CARD_JSON_PATH"):
+        path = getattr(module, attr, None)
+        if path is not None and not Path(path).exists():
+            raise ModelUnavailable(f"the {what} model is unavailable: {path} is missing")
+
+
 def _model_alpha(rgb: np.ndarray) -> tuple[np.ndarray, str]:
     module = load_ml_module("ml.segmentation.inference")
+    _require_weights(module, "segmentation")
     if hasattr(module, "predict_alpha"):
         alpha = _call_model("segmentation", lambda: module.predict_alpha(rgb))
     else:
@@ -226,6 +245,8 @@ def _call_model(what: str, call):
             raise ModelUnavailable(f"the {what} model is unavailable: {exc}") from exc
         raise
     except ValueError as exc:
+        if type(exc).__name__ == "NoSubjectFound":  # ml.segmentation.errors: keep the specific failure
+            raise NoSubjectFound(str(exc)) from exc
         raise OperationError(f"the {what} model refused the input: {exc}") from exc
 
 

@@ -83,6 +83,27 @@ def test_remove_background_uses_the_segmentation_model_when_installed(monkeypatc
     assert out.meta["model_versions"] == {"remove_background": "seg-test-3"}
 
 
+def test_segmentation_no_subject_and_card_version_are_passed_on(monkeypatch, tmp_path):
+    # given a segmentation module shaped like ml.segmentation.inference (model card, its own error type)
+    model_no_subject = type("NoSubjectFound", (ValueError,), {})  # as ml.segmentation.errors names it
+    card = tmp_path / "segmentation.json"
+    card.write_text('{"sha256": "0123456789abcdef"}')
+
+    def predict_alpha(rgb):
+        if rgb.mean() < 10:
+            raise model_no_subject("no subject found: the image is a single flat colour")
+        alpha = np.zeros(rgb.shape[:2], np.uint8)
+        alpha[4:12, 4:12] = 255
+        return alpha
+
+    fake_module(monkeypatch, SEGMENTATION, predict_alpha=predict_alpha, CARD_JSON_PATH=card)
+    # then its version comes from the card, and its "no subject" failure stays a NoSubjectFound
+    out = OPERATIONS["remove_background"]().apply(Frame(image=np.full((16, 16, 3), 90, np.uint8)))
+    assert out.meta["model_versions"]["remove_background"] == "segmentation@0123456789ab"
+    with pytest.raises(NoSubjectFound, match="single flat colour"):
+        OPERATIONS["remove_background"]().apply(Frame(image=np.zeros((16, 16, 3), np.uint8)))
+
+
 def test_missing_segmentation_weights_fall_back_in_auto_mode(monkeypatch):
     def predict_alpha(rgb):
         raise FileNotFoundError("ml/weights/segmentation.weights.h5")
@@ -171,3 +192,17 @@ def test_generate_rejected_input_is_a_final_error(monkeypatch):
     fake_module(monkeypatch, GENERATIVE, generate=generate)
     with pytest.raises(OperationError, match="refused the input"):
         parse_recipe([{"op": "generate"}]).run(Frame(image=np.zeros((4, 4, 3), np.uint8)))
+
+
+def test_declared_but_missing_weights_skip_the_model_without_calling_it(monkeypatch, tmp_path):
+    # given a segmentation module whose weights file is not there (calling it would import TensorFlow)
+    def predict_alpha(rgb):
+        raise AssertionError("the model must not be called without its weights")
+
+    fake_module(monkeypatch, SEGMENTATION, predict_alpha=predict_alpha, WEIGHTS_PATH=tmp_path / "missing.weights.h5")
+    render = render_product("box", seed=3, size=96, flaws=())
+    # then auto mode falls back at once, and model mode says what is missing
+    out = OPERATIONS["remove_background"]().apply(Frame(image=render.image))
+    assert out.meta["model_versions"]["remove_background"].startswith("grabcut")
+    with pytest.raises(ModelUnavailable, match="missing.weights.h5 is missing"):
+        OPERATIONS["remove_background"](method="model").apply(Frame(image=render.image))
