@@ -167,6 +167,10 @@ class Upscale(Operation):
 
     def apply(self, frame: Frame) -> Frame:
         module = load_ml_module("ml.superres.inference")
+        weights_path = getattr(module, "weights_path", None)
+        if callable(weights_path) and not Path(weights_path(self.scale, self.mode)).exists():
+            raise ModelUnavailable(f"the super-resolution model is unavailable: no weights for x{self.scale} "
+                                   f"{self.mode} ({weights_path(self.scale, self.mode)})")
         rgb = np.ascontiguousarray(frame.image[..., :3])
         big = np.asarray(_call_model("super-resolution",
                                      lambda: module.upscale(rgb, scale=self.scale, mode=self.mode)))

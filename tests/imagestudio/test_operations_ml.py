@@ -206,3 +206,12 @@ def test_declared_but_missing_weights_skip_the_model_without_calling_it(monkeypa
     assert out.meta["model_versions"]["remove_background"].startswith("grabcut")
     with pytest.raises(ModelUnavailable, match="missing.weights.h5 is missing"):
         OPERATIONS["remove_background"](method="model").apply(Frame(image=render.image))
+
+
+def test_upscale_checks_for_its_weights_before_calling_the_model(monkeypatch, tmp_path):
+    def upscale(rgb, *, scale, mode):
+        raise AssertionError("the model must not be called without its weights")
+
+    fake_module(monkeypatch, SUPERRES, upscale=upscale, weights_path=lambda s, m: tmp_path / f"superres_x{s}.h5")
+    with pytest.raises(ModelUnavailable, match="no weights for x4 sharp"):
+        OPERATIONS["upscale"](scale=4, mode="sharp").apply(Frame(image=np.zeros((8, 8, 3), np.uint8)))
