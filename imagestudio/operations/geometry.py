@@ -10,6 +10,7 @@ from imagestudio.operations.base import Frame, InvalidRecipe, Operation, Operati
 from imagestudio.operations.pixels import composite, resize_array, subject_bbox
 
 MAX_SIDE = 6000  # bounds memory per worker: 6000^2 RGBA float32 is ~0.6 GB
+FRINGE_ALPHA = 8  # alpha below this (3%) is invisible on any backdrop
 
 
 @register_operation("resize")
@@ -95,11 +96,15 @@ class FitSquare(Operation):
             raise OperationError("fit_square found an empty subject mask")
         cx0, cy0, cx1, cy1 = core
         scale = round(self.fill_ratio * self.size) / max(cx1 - cx0, cy1 - cy0)
-        # Carry the faint alpha fringe outside the core box along, so soft edges are not cut.
+        # Carry the soft alpha fringe just outside the core box along, so soft edges are not cut;
+        # stray faint alpha far away must not blow up the region that gets resized.
+        ax0, ay0, ax1, ay1 = core
         if mask is not None:
-            ax0, ay0, ax1, ay1 = subject_bbox(mask, threshold=1)
-        else:
-            ax0, ay0, ax1, ay1 = core
+            reach = 2 + int(0.1 * max(cx1 - cx0, cy1 - cy0))
+            wx0, wy0 = max(0, cx0 - reach), max(0, cy0 - reach)
+            fringe = subject_bbox(mask[wy0:min(h, cy1 + reach), wx0:min(w, cx1 + reach)], threshold=FRINGE_ALPHA)
+            if fringe is not None:
+                ax0, ay0, ax1, ay1 = fringe[0] + wx0, fringe[1] + wy0, fringe[2] + wx0, fringe[3] + wy0
         region_w = max(1, round((ax1 - ax0) * scale))
         region_h = max(1, round((ay1 - ay0) * scale))
         rgb = resize_array(np.ascontiguousarray(frame.image[ay0:ay1, ax0:ax1, :3]), region_w, region_h)

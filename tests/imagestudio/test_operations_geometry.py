@@ -132,3 +132,15 @@ def test_marketplace_geometry_chain_on_a_cutout():
     assert out.image.shape == (400, 400, 3)
     assert (border(out.image) == 255).all()
     assert abs(fill_ratio(out.mask) - 0.85) <= 0.01
+
+
+def test_fit_square_ignores_stray_faint_alpha_far_from_the_subject():
+    # given a small subject and a faint speck of alpha in the far corner (as a soft model mask may have)
+    frame = product_frame(h=400, w=400, box=(190, 190, 210, 210))
+    frame.mask[399, 399] = 20
+    frame.mask[0, 0] = 3
+    # when fitted, then the speck neither enlarges the work nor lands on the canvas
+    out = op("fit_square", size=200, fill_ratio=0.5).apply(frame)
+    assert abs(fill_ratio(out.mask) - 0.5) <= 0.01
+    assert (border(out.image) == 255).all()
+    assert subject_bbox(out.mask, threshold=1) == subject_bbox(out.mask)
