@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from botocore.exceptions import BotoCoreError
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-
-logger = logging.getLogger(__name__)
 
 # Storage and database hiccups: worth retrying. Everything deterministic fails the job inside the service.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, BotoCoreError)
+from .services.run import TRANSIENT_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 class StudioJobTask(Task):

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from botocore.exceptions import BotoCoreError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
@@ -24,6 +25,8 @@ from .outputs import outputs_discard, outputs_discard_attempts, outputs_render, 
 
 logger = logging.getLogger(__name__)
 Status = StudioJob.Status
+# Storage and database hiccups: the claim is released and the task retries (with backoff) later.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, BotoCoreError)
 
 
 class JobBusy(Exception):
@@ -128,7 +131,7 @@ def studio_job_execute(*, job_id: int, task_id: str = "") -> str:
     except SoftTimeLimitExceeded:
         _fail(claim, f"The job took longer than the {settings.STUDIO_TASK_SOFT_TIME_LIMIT} s limit.")
         return "failed"
-    except (OSError, OperationalError, InterfaceError) as exc:
+    except TRANSIENT_ERRORS as exc:
         _release_for_retry(claim, exc)
         raise
     except Exception as exc:  # a bug in an operation: retrying cannot help, so fail readably and log it

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
@@ -24,7 +26,7 @@ def job_list(request):
     status = request.GET.get("status", "")
     query = (request.GET.get("q") or "").strip()[:100]
     jobs = selectors.jobs_filter(scoped, status=status, query=query)
-    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    page = Paginator(jobs.prefetch_related("results"), 25).get_page(request.GET.get("page"))
     rows = [{"job": job, "source_url": _source_url(job)} for job in page.object_list]
     counts = selectors.status_counts(scoped)
     tabs = [(value, label, counts.get(value, 0)) for value, label in StudioJob.Status.choices if counts.get(value)]
@@ -92,5 +94,7 @@ def _source_url(job: StudioJob) -> str:
 
 def _back(request) -> str:
     target = request.POST.get("next") or ""
-    # Only same-site paths: never redirect to a URL taken from the form.
-    return target if target.startswith("/") and not target.startswith("//") else "imagestudio:jobs"
+    # Only this site's paths: never an open redirect to a URL taken from the form.
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("imagestudio:jobs")

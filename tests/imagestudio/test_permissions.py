@@ -134,3 +134,10 @@ def test_bulk_admin_action_only_queues_own_photos(client, world):
     created = StudioJob.objects.filter(preset="quick-enhance")
     assert created.count() == 1 and created.get().source == world["photo_a"]
     assert StudioJob.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_cancel_never_redirects_off_site(client, world, target):
+    client.force_login(world["user_a"])
+    response = client.post(reverse("imagestudio:job-cancel", args=[world["queued"].pk]), {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("imagestudio:jobs")
