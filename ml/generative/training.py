@@ -88,7 +88,13 @@ def export_weights(model, stem: str | os.PathLike, config: dict) -> dict:
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     weights = stem.with_name(stem.name + ".weights.h5")
-    model.save_weights(weights)
+    import keras
+
+    # A compiled model's save_weights also stores its optimizer slots (3x the size); a model
+    # rebuilt from its config is uncompiled, so only the weights are written.
+    clone = keras.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    clone.save_weights(weights)
     meta = dict(config, weights=weights.name, sha256=sha256(weights))
     stem.with_name(stem.name + ".json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta

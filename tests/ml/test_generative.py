@@ -19,7 +19,7 @@ FMNIST = Path("/usr/share/datasets/fashion-mnist")
 needs_fmnist = pytest.mark.skipif(not FMNIST.is_dir(), reason="apt-get install dataset-fashion-mnist")
 # Measured on the first 500 test images when the weights were committed, minus a small margin
 # for numeric differences between machines (see ml/weights/fmnist_classifier.md).
-CLASSIFIER_MIN_ACCURACY_500 = 0.88
+CLASSIFIER_MIN_ACCURACY_500 = 0.90  # measured 0.922
 
 
 @pytest.fixture(scope="module")
