@@ -22,8 +22,7 @@ def photo(h: int = 48, w: int = 64) -> np.ndarray:
      "fill_ratio"),
     ([{"op": "sharpen"}, {"op": "fit_square", "fill_ratio": 3}],
      "step 2 (fit_square): fill_ratio must be in [0.1, 1.0], got 3", 1, "fill_ratio"),
-    ([{"op": "blur_everything"}], "step 1: unknown operation 'blur_everything'; known operations: "
-     + ", ".join(sorted(OPERATIONS)), 0, "op"),
+    ([{"op": "blur_everything"}], "step 1: unknown operation 'blur_everything'; known operations: {known}", 0, "op"),
     ([{"size": 100}], 'step 1: missing "op" (the operation name)', 0, "op"),
     ([{"op": "resize", "max_side": "big"}], "step 1 (resize): max_side must be an integer, got 'big'", 0, "max_side"),
     ([{"op": "resize", "max_side": 12.5}], "step 1 (resize): max_side must be an integer, got 12.5", 0, "max_side"),
@@ -58,8 +57,8 @@ def test_bad_recipes_are_refused_with_a_readable_reason(steps, message, step, fi
     # when it is parsed
     with pytest.raises(InvalidRecipe) as caught:
         parse_recipe(steps)
-    # then the error says exactly what is wrong and where
-    assert str(caught.value) == message
+    # then the error says exactly what is wrong and where (other test modules may register more operations)
+    assert str(caught.value) == message.replace("{known}", ", ".join(sorted(OPERATIONS)))
     assert caught.value.step == step
     assert caught.value.field == field
     assert isinstance(caught.value, ValueError)
