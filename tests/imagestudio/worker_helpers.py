@@ -131,6 +131,9 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
             proc.kill()
             pytest.fail(f"the Celery worker did not start:\n{worker.log_text()[-3000:]}")
         time.sleep(0.2)
+    from ecommerce.celery import app as celery_app
+
+    saved = {k: celery_app.conf[k] for k in ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")}
     app = _point_app_at(redis_url)
     yield worker
     proc.send_signal(signal.SIGTERM)
@@ -140,6 +143,8 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
         proc.kill()
         proc.wait()
     log_handle.close()
+    # Later tests publish to the broker from settings again, never to this module's Redis db.
+    app.conf.update(saved)
     app._pool = None
     app.amqp._producer_pool = None
     shutil.rmtree(tmp, ignore_errors=True)
