@@ -184,3 +184,24 @@ def test_parse_recipe_passes_recipes_through():
     recipe = parse_recipe([{"op": "sharpen"}])
     assert parse_recipe(recipe) is recipe
     assert isinstance(recipe, Recipe)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 2, 4), (1, 50, 3), (50, 1, 4), (7, 300, 3)])
+def test_every_operation_copes_with_degenerate_images(monkeypatch, shape):
+    # given tiny and extreme-aspect images, with and without a one-pixel mask, and no ML models
+    for module in ("ml.segmentation.inference", "ml.superres.inference", "ml.generative.inference"):
+        monkeypatch.setitem(sys.modules, module, None)
+    image = np.random.default_rng(1).integers(0, 255, shape).astype(np.uint8)
+    mask = np.zeros(shape[:2], np.uint8)
+    mask[shape[0] // 2, shape[1] // 2] = 255
+    ours = {name: cls for name, cls in OPERATIONS.items() if cls.__module__.startswith("imagestudio.operations")}
+    for name, cls in sorted(ours.items()):
+        op = cls(max_side=64) if name == "resize" else cls()
+        for m in (None, mask):
+            # when each operation runs, then it either works or fails with a readable OperationError
+            try:
+                frames = parse_recipe([op]).run(Frame(image=image.copy(), mask=m))
+            except OperationError as exc:
+                assert str(exc), name
+            else:
+                assert frames and frames[0].image.dtype == np.uint8, name
