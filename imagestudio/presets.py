@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from imagestudio.operations import InvalidRecipe, Recipe, parse_recipe
 
 MARKETPLACE_MIN_SIDE = 1000  # Amazon zoom needs the longest side >= 1000 px
+CLASSICAL_STRETCH = 1.5  # enlarging up to this factor by resampling looks fine; beyond it, use the model
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,24 @@ def preset_recipe(slug: str, *, source_size: tuple[int, int] | None = None) -> R
     steps = copy.deepcopy(preset.steps)
     if slug == "upscale-low-res" and source_size is not None:
         steps[0]["scale"] = upscale_factor(source_size)
+    elif source_size is not None:
+        steps = _upscale_small_sources(steps, source_size)
     return parse_recipe(steps)
+
+
+def _upscale_small_sources(steps: list[dict], source_size: tuple[int, int]) -> list[dict]:
+    """Insert a super-resolution step when the canvas would stretch a small photo's subject too far."""
+    fit = next((s for s in steps if s["op"] == "fit_square"), None)
+    if fit is None:
+        return steps
+    target = fit.get("size", 2000) * fit.get("fill_ratio", 0.85)  # the subject's longer side on the canvas
+    longest = max(source_size)
+    if longest * CLASSICAL_STRETCH >= target:
+        return steps
+    # The model draws detail that resampling cannot; Lanczos keeps the preset working without it.
+    step = {"op": "upscale", "scale": 2 if 2 * longest >= target else 4, "mode": "faithful", "fallback": "lanczos"}
+    after = max((i for i, s in enumerate(steps) if s["op"] in ("remove_background", "crop_to_subject")), default=-1)
+    return steps[:after + 1] + [step] + steps[after + 1:]
 
 
 def describe_presets() -> list[dict]:

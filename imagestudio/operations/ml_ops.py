@@ -18,6 +18,7 @@ import numpy as np
 
 from imagestudio.operations.base import (Frame, InvalidRecipe, ModelUnavailable, NoSubjectFound, Operation,
                                          OperationError, param, register_operation)
+from imagestudio.operations.geometry import MAX_SIDE
 from imagestudio.operations.segmentation import MAX_AREA, MIN_AREA, grabcut_alpha
 
 GRABCUT_VERSION = "grabcut-fallback-1"
@@ -164,26 +165,39 @@ class Upscale(Operation):
     scale: int = param(2, choices=(2, 4), help="enlargement factor")
     mode: str = param("faithful", choices=("faithful", "sharp"),
                       help="faithful keeps detail honest; sharp adds crispness")
+    fallback: str = param("none", choices=("none", "lanczos"),
+                          help="without the model: none fails the job, lanczos enlarges classically")
 
     def apply(self, frame: Frame) -> Frame:
+        h, w = frame.image.shape[:2]
+        if max(h, w) * self.scale > MAX_SIDE:
+            raise OperationError(f"upscaling x{self.scale} would make the image {max(h, w) * self.scale} px; "
+                                 f"the limit is {MAX_SIDE} px")
+        size = (w * self.scale, h * self.scale)
+        try:
+            big, version = self._model_rgb(np.ascontiguousarray(frame.image[..., :3]))
+        except ModelUnavailable:
+            if self.fallback == "none":
+                raise
+            big, version = cv2.resize(frame.image[..., :3], size, interpolation=cv2.INTER_LANCZOS4), "lanczos-fallback"
+        if frame.has_alpha:
+            big = np.dstack([big, cv2.resize(frame.image[..., 3], size, interpolation=cv2.INTER_CUBIC)])
+        mask = None if frame.mask is None else cv2.resize(frame.mask, size, interpolation=cv2.INTER_CUBIC)
+        return frame.replace(image=big, mask=mask).with_model_version(self.name, version)
+
+    def _model_rgb(self, rgb: np.ndarray) -> tuple[np.ndarray, str]:
         module = load_ml_module("ml.superres.inference")
         weights_path = getattr(module, "weights_path", None)
         if callable(weights_path) and not Path(weights_path(self.scale, self.mode)).exists():
             raise ModelUnavailable(f"the super-resolution model is unavailable: no weights for x{self.scale} "
                                    f"{self.mode} ({weights_path(self.scale, self.mode)})")
-        rgb = np.ascontiguousarray(frame.image[..., :3])
         big = np.asarray(_call_model("super-resolution",
                                      lambda: module.upscale(rgb, scale=self.scale, mode=self.mode)))
         h, w = rgb.shape[:2]
         if big.shape != (h * self.scale, w * self.scale, 3) or big.dtype != np.uint8:
             raise OperationError(f"the upscaler returned {big.shape} {big.dtype}, expected "
                                  f"{(h * self.scale, w * self.scale, 3)} uint8")
-        size = (w * self.scale, h * self.scale)
-        if frame.has_alpha:
-            big = np.dstack([big, cv2.resize(frame.image[..., 3], size, interpolation=cv2.INTER_CUBIC)])
-        mask = None if frame.mask is None else cv2.resize(frame.mask, size, interpolation=cv2.INTER_CUBIC)
-        out = frame.replace(image=big, mask=mask)
-        return out.with_model_version(self.name, _superres_version(module, self.scale, self.mode))
+        return big, _superres_version(module, self.scale, self.mode)
 
 
 def _superres_version(module: ModuleType, scale: int, mode: str) -> str:

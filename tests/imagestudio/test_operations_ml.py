@@ -215,3 +215,18 @@ def test_upscale_checks_for_its_weights_before_calling_the_model(monkeypatch, tm
     fake_module(monkeypatch, SUPERRES, upscale=upscale, weights_path=lambda s, m: tmp_path / f"superres_x{s}.h5")
     with pytest.raises(ModelUnavailable, match="no weights for x4 sharp"):
         OPERATIONS["upscale"](scale=4, mode="sharp").apply(Frame(image=np.zeros((8, 8, 3), np.uint8)))
+
+
+def test_upscale_can_fall_back_to_lanczos_when_asked(monkeypatch):
+    monkeypatch.setitem(sys.modules, SUPERRES, None)
+    mask = np.zeros((10, 12), np.uint8)
+    mask[2:8, 3:9] = 255
+    out = OPERATIONS["upscale"](scale=4, fallback="lanczos").apply(
+        Frame(image=np.full((10, 12, 3), 90, np.uint8), mask=mask))
+    assert out.image.shape == (40, 48, 3) and out.mask.shape == (40, 48)
+    assert out.meta["model_versions"]["upscale"] == "lanczos-fallback"
+
+
+def test_upscale_refuses_to_exceed_the_size_limit():
+    with pytest.raises(OperationError, match="would make the image 8000 px"):
+        OPERATIONS["upscale"](scale=4).apply(Frame(image=np.zeros((2000, 10, 3), np.uint8)))

@@ -99,7 +99,7 @@ def test_quick_enhance_fixes_a_colour_cast(product_photo):
                                           ((500, 80), 2), ((999, 999), 2)])
 def test_upscale_preset_picks_the_smallest_factor_reaching_the_minimum(size, factor):
     recipe = preset_recipe("upscale-low-res", source_size=size)
-    assert recipe.to_json()[0] == {"op": "upscale", "scale": factor, "mode": "faithful"}
+    assert recipe.to_json()[0] == {"op": "upscale", "scale": factor, "mode": "faithful", "fallback": "none"}
     assert max(size) * factor >= MARKETPLACE_MIN_SIDE or factor == 4
 
 
@@ -111,3 +111,31 @@ def test_upscale_preset_refuses_photos_that_are_already_large_enough():
 def test_unknown_preset_is_a_clear_error():
     with pytest.raises(InvalidRecipe, match="unknown preset 'instagram'"):
         preset_recipe("instagram")
+
+
+@pytest.mark.parametrize("slug, size, expected", [
+    ("marketplace-main", (400, 300), {"op": "upscale", "scale": 4, "mode": "faithful", "fallback": "lanczos"}),
+    ("marketplace-main", (900, 700), {"op": "upscale", "scale": 2, "mode": "faithful", "fallback": "lanczos"}),
+    ("marketplace-main", (1200, 900), None),
+    ("google-shopping", (700, 700), {"op": "upscale", "scale": 2, "mode": "faithful", "fallback": "lanczos"}),
+    ("quick-enhance", (300, 200), None),
+])
+def test_small_sources_get_a_super_resolution_step_after_the_crop(slug, size, expected):
+    steps = preset_recipe(slug, source_size=size).to_json()
+    upscales = [s for s in steps if s["op"] == "upscale"]
+    if expected is None:
+        assert upscales == []
+    else:
+        assert upscales == [expected]
+        assert [s["op"] for s in steps].index("upscale") == [s["op"] for s in steps].index("crop_to_subject") + 1
+
+
+def test_marketplace_main_on_a_small_photo_without_the_upscaler_still_complies(monkeypatch, product_photo):
+    # given a 200 px photo, and no super-resolution model on this worker
+    monkeypatch.setitem(sys.modules, "ml.superres.inference", None)
+    # when the preset adapted to the photo's size runs
+    out = preset_recipe("marketplace-main", source_size=(200, 200)).run(Frame(image=product_photo.image))[0]
+    # then Lanczos stood in for the model and the result is still a compliant Amazon image
+    assert out.meta["model_versions"]["upscale"] == "lanczos-fallback"
+    report = check_compliance(out.image, channel="amazon", encoded_format="JPEG", mask=out.mask)
+    assert all(r["passed"] for r in report), report
