@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # numpy is imported lazily so that the rendition worker stays
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 ENCODABLE_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF")
+PROGRESSIVE_MAX_SIDE = 2048
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif"}
 
 
@@ -167,14 +168,15 @@ def encode(
     flatten_alpha: bool = False,
     speed: int = 6,
     method: int = 4,
-    progressive: bool = True,
+    progressive: bool | None = None,
 ) -> bytes:
     """Encode an RGB/RGBA/L image without any metadata.
 
     JPEG has no alpha channel: an RGBA image raises ValueError unless ``flatten_alpha=True``,
     which composites it onto white. ``speed`` applies to AVIF only (0 slow/best .. 10 fastest),
-    ``method`` to WebP only (0 fastest .. 6 slowest/smallest), ``progressive`` to JPEG only
-    (large originals should be baseline: a progressive decode must buffer every coefficient).
+    ``method`` to WebP only (0 fastest .. 6 slowest/smallest), ``progressive`` to JPEG only; by
+    default web-sized JPEGs (longest side <= 2048) are progressive and larger ones baseline, because
+    decoding a progressive JPEG buffers every coefficient (~150 MB at 24 MP, even with ``draft``).
     """
     fmt = format.upper()
     if fmt not in ENCODABLE_FORMATS:
@@ -193,6 +195,8 @@ def encode(
     clean.info = {}  # PNG and AVIF writers fall back to image.info for ICC/EXIF; give them nothing.
     out = io.BytesIO()
     if fmt == "JPEG":
+        if progressive is None:
+            progressive = max(clean.size) <= PROGRESSIVE_MAX_SIDE
         clean.save(out, "JPEG", quality=quality, optimize=True, progressive=progressive, subsampling="4:2:0")
     elif fmt == "PNG":
         clean.save(out, "PNG", compress_level=6)

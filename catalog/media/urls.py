@@ -45,14 +45,20 @@ class LinkExpired(Exception):
     """A signed media link was valid once but is past its expiry."""
 
 
-def unsign_private_token(token: str) -> str:
-    """Return the storage name of a signed token; raise BadSignature or LinkExpired."""
+def read_private_token(token: str) -> tuple[str, float]:
+    """Return (storage name, expiry timestamp) of a signed token; raise BadSignature or LinkExpired."""
     payload = signing.Signer(salt=SIGNING_SALT).unsign_object(token)
     if not isinstance(payload, dict) or not isinstance(payload.get("n"), str):
         raise signing.BadSignature("malformed media token")
-    if float(payload.get("e", 0)) < time.time():
+    expires_at = float(payload.get("e", 0))
+    if expires_at < time.time():
         raise LinkExpired(payload["n"])
-    return payload["n"]
+    return payload["n"], expires_at
+
+
+def unsign_private_token(token: str) -> str:
+    """Return the storage name of a signed token; raise BadSignature or LinkExpired."""
+    return read_private_token(token)[0]
 
 
 def image_url(image, *, width: int | None = None, format: str = "JPEG") -> str:

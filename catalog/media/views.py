@@ -14,7 +14,7 @@ from django.views.static import serve
 from .. import selectors, services
 from .codec import max_bytes_setting
 from .storage import PUBLIC_CACHE_CONTROL, is_s3, private_storage, public_storage
-from .urls import LinkExpired, image_url, unsign_private_token
+from .urls import LinkExpired, image_url, read_private_token
 
 # Served files are images we re-encoded, but a hostile name or type must still never run as a page.
 _SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -30,7 +30,7 @@ def _harden(response: HttpResponse) -> HttpResponse:
 def private_file(request, token: str):
     """Serve a private file to whoever holds an unexpired signed link."""
     try:
-        name = unsign_private_token(token)
+        name, expires_at = read_private_token(token)
     except LinkExpired:
         return _harden(HttpResponse("This link has expired.", status=410, content_type="text/plain"))
     except signing.BadSignature:
@@ -42,8 +42,7 @@ def private_file(request, token: str):
         raise Http404("No such file")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
-    expires_in = max(0, int(signing.Signer(salt="catalog.media.private").unsign_object(token)["e"] - time.time()))
-    response["Cache-Control"] = f"private, max-age={expires_in}"
+    response["Cache-Control"] = f"private, max-age={max(0, int(expires_at - time.time()))}"
     return _harden(response)
 
 

@@ -258,6 +258,7 @@ _FUZZ_SEEDS = (
 )
 
 
+@pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO file")
 @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.sampled_from(_FUZZ_SEEDS), data=st.data())
 def test_mangled_files_never_raise_anything_but_ingest_error(seed, data):
@@ -279,3 +280,15 @@ def test_mangled_files_never_raise_anything_but_ingest_error(seed, data):
         assert str(exc).endswith(".")
     else:
         assert result.width > 0 and b"Exif" not in result.content
+
+
+@pytest.mark.parametrize("side, progressive", [(2048, True), (2049, False)])
+def test_jpeg_is_progressive_only_at_web_sizes(side, progressive):
+    # large JPEGs stay baseline so that reduced-size decoding never buffers a whole image of coefficients
+    data = encode_array(np.zeros((8, side, 3), np.uint8), format="JPEG", quality=80)
+    assert bool(Image.open(io.BytesIO(data)).info.get("progressive")) is progressive
+
+
+def test_stored_jpeg_originals_are_baseline(catalog_world):
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(300, 200, seed=71))
+    assert not open_stored(image).info.get("progressive")

@@ -179,3 +179,17 @@ def test_deleting_an_image_deletes_its_rendition_files(catalog_world, settings, 
         services.product_image_delete(image=image)
     assert not Rendition.objects.filter(image_id=image.pk).exists()
     assert not any(p.is_file() for p in (Path(settings.MEDIA_ROOT) / "public").rglob("*"))
+
+
+def test_build_renditions_command_builds_missing_steps(catalog_world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("build_renditions", "--sync", stdout=out)
+    assert "for 2 published image(s)" in out.getvalue()
+    assert Rendition.objects.filter(image=catalog_world["image_a"]).count() == len(ladder_specs(64))
+    out = StringIO()
+    call_command("build_renditions", "--sync", "--image", str(catalog_world["image_a"].pk), stdout=out)
+    assert "built 0 renditions for 1 published image(s)" in out.getvalue()
