@@ -1,5 +1,5 @@
 from django.db import models, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ..media.storage import get_public_storage
@@ -41,3 +41,12 @@ def _delete_rendition_file(sender, instance: Rendition, **kwargs) -> None:
     name, storage = instance.file.name, instance.file.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@receiver(post_save, sender=ProductImage)
+def _unpublished_image_loses_renditions(sender, instance: ProductImage, **kwargs) -> None:
+    # Renditions live at public URLs: an image taken off the shop must not stay reachable there.
+    # Publishing it again re-queues the ladder (the <picture> partial queues whatever is missing).
+    if not instance.is_published:
+        for rendition in Rendition.objects.filter(image=instance):
+            rendition.delete()

@@ -193,3 +193,19 @@ def test_build_renditions_command_builds_missing_steps(catalog_world):
     out = StringIO()
     call_command("build_renditions", "--sync", "--image", str(catalog_world["image_a"].pk), stdout=out)
     assert "built 0 renditions for 1 published image(s)" in out.getvalue()
+
+
+def test_unpublishing_an_image_removes_its_public_renditions(catalog_world, settings, django_capture_on_commit_callbacks):
+    # given a published image with its ladder
+    image = catalog_world["image_a"]
+    rendition_ladder_build(image_id=image.pk)
+    public = Path(settings.MEDIA_ROOT) / "public"
+    assert any(p.is_file() for p in public.rglob("*"))
+    # when a merchant unpublishes it (e.g. in the admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        image.is_published = False
+        image.save()
+    # then no public copy is left, while the private original stays
+    assert not Rendition.objects.filter(image=image).exists()
+    assert not any(p.is_file() for p in public.rglob("*"))
+    assert image.file.storage.exists(image.file.name)
