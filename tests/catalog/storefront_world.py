@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 COLOURS = ["black", "blue", "green", "natural", "red", "white"]
 
 
+@lru_cache(maxsize=256)
 def product_photo(seed: int, size: int = 96) -> bytes:
     """Return a JPEG of a soft-shaded disc on a light background, distinct per seed."""
     rng = np.random.default_rng(seed)

@@ -21,11 +21,10 @@ pytestmark = [
 
 @pytest.fixture
 def shop(transactional_db):
-    from django.core.cache import cache
-
+    from catalog.storefront_cache import bump_catalog_version
     from tests.catalog.storefront_world import build_storefront_world
 
-    cache.clear()
+    bump_catalog_version()
     return build_storefront_world(per_category=6)
 
 
