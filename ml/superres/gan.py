@@ -19,7 +19,7 @@ class SRGAN(keras.Model):
         discriminator: keras.Model,
         *,
         pixel_weight: float = 1.0,
-        feature_weight: float = 0.1,
+        feature_weight: float = 1.0,
         adversarial_weight: float = 5e-3,
         **kwargs,
     ) -> None:

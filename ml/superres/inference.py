@@ -41,6 +41,7 @@ def _load_model(scale: int, mode: str):
     from ml.runtime import configure_tensorflow
 
     configure_tensorflow()
+    import keras
     import tensorflow as tf
 
     from ml.superres.checkpoints import sha256_file
@@ -54,10 +55,17 @@ def _load_model(scale: int, mode: str):
         raise RuntimeError(f"{path.name} does not match the sha256 in its model card")
     model = build_superres_net(SuperResConfig(**card["config"]))
     model.load_weights(path)
-    predict = tf.function(
-        lambda x: model(x, training=False),
-        input_signature=[tf.TensorSpec([1, None, None, 1], tf.float32)],
-    )
+    # UpSampling2D needs static sizes inside tf.function, so the bicubic skip is redone with
+    # tf.image.resize (the same Keys a=-0.5 half-pixel kernel) around the learned branch: one
+    # traced graph then serves every tile size.
+    residual_branch = keras.Model(model.input, model.get_layer("pixel_shuffle").output)
+    scale = card["config"]["scale"]
+
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 1], tf.float32)])
+    def predict(x):
+        base = tf.image.resize(x, tf.shape(x)[1:3] * scale, method="bicubic")
+        return base + residual_branch(x, training=False)
+
     return predict
 
 

@@ -16,7 +16,7 @@ SCALES = (2, 4)
 class SuperResConfig:
     scale: int = 2
     filters: int = 32
-    blocks: int = 4          # 3x3 conv layers between head and tail
+    blocks: int = 6          # 3x3 conv layers between head and tail
     head_kernel: int = 5
 
     def __post_init__(self) -> None:
@@ -39,28 +39,17 @@ def _pixel_shuffle_layer(scale: int, name: str):
     )
 
 
-def _bicubic_upsample_layer(scale: int, name: str):
-    """Return a Keras layer doing bicubic (Keys a=-0.5, half-pixel) upsampling of any input size."""
-    import keras
-
-    def upsample(t):
-        import tensorflow as tf
-
-        # tf.shape keeps the size dynamic, so one traced graph serves every tile size
-        # (UpSampling2D needs static sizes inside tf.function).
-        return tf.image.resize(t, tf.shape(t)[1:3] * scale, method="bicubic")
-
-    return keras.layers.Lambda(upsample, name=name)
-
-
 def build_superres_net(config: SuperResConfig):
-    """Build the residual sub-pixel network mapping LR luma (N,h,w,1) to HR luma (N,h*s,w*s,1)."""
+    """Build the residual sub-pixel network mapping LR luma (N,h,w,1) to HR luma (N,h*s,w*s,1).
+
+    Keep the layer order stable: Keras weight files are keyed by it.
+    """
     import keras
     from keras import layers
 
     s = config.scale
     lr = keras.Input(shape=(None, None, 1), name="lr_y")
-    base = _bicubic_upsample_layer(s, "bicubic_base")(lr)
+    base = layers.UpSampling2D(size=s, interpolation="bicubic", name="bicubic_base")(lr)
     x = layers.Conv2D(config.filters, config.head_kernel, padding="same", name="head_conv")(lr)
     x = layers.PReLU(shared_axes=[1, 2], name="head_act")(x)
     trunk = x

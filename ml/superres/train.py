@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import json
 import logging
+import signal
 import time
 from pathlib import Path
 
@@ -140,6 +141,9 @@ def main(argv: list[str]) -> int:
     if step:
         log.info("resumed from step %d", step)
     train_step = tf.function(trainer.train_step)
+    stop_requested = []
+    # SIGTERM (kill PID) checkpoints and stops cleanly, so a run can be re-planned without losing steps.
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.append(True))
     started, budget = time.time(), args.max_minutes * 60
     bar = tqdm(total=args.steps, initial=step, desc=f"superres x{args.scale}{' gan' if args.gan else ''}",
                mininterval=30, smoothing=0.05)
@@ -151,7 +155,7 @@ def main(argv: list[str]) -> int:
             running.setdefault(key, []).append(float(value))
         step += 1
         bar.update(1)
-        out_of_time = budget and time.time() - started > budget
+        out_of_time = bool(budget and time.time() - started > budget) or bool(stop_requested)
         if step % args.checkpoint_every == 0 or step == args.steps or out_of_time:
             entry = {"step": step, **{k: float(np.mean(v)) for k, v in running.items()}}
             entry["val_psnr"] = validation_psnr(trainer.generator, val_pairs)
@@ -162,7 +166,9 @@ def main(argv: list[str]) -> int:
             checkpoints.save(args.workdir, trainer.savables(), sampler, {"step": step, "history": history})
             checkpoints.plot_history(history, args.workdir / "loss.png", title=args.out.name)
         if out_of_time:
-            log.warning("stopping at step %d: --max-minutes %.0f reached", step, args.max_minutes)
+            log.warning("stopping at step %d (time budget or SIGTERM)", step)
+            if stop_requested:
+                return 0
             break
     bar.close()
     card = {
