@@ -110,13 +110,14 @@ def vase(rng: np.random.Generator, colour: RGB) -> Scene:
     rs += rng.uniform(0.0, 0.06) * np.clip((t - 0.85) / 0.15, 0, 1) ** 2  # flared lip
     rs[0] = rs[1] * 0.92
     lip = rs[-1]
+    throat = float(rs[ys > h - 0.26].min())  # the mouth is bored no wider than the narrowest neck
     accent = np.asarray(_accent(rng, colour)) / 255.0
     bands = rng.uniform(0.15, 0.85, size=int(rng.integers(0, 4)))
     noise = noise_texture(rng, 128)
 
     def body(p):
         solid = sdf.revolve(p, ys, rs)
-        mouth = sdf.cylinder(p, lip - 0.03, h - 0.25, h + 0.1)
+        mouth = sdf.cylinder(p, throat - 0.03, h - 0.25, h + 0.1)
         return np.maximum(solid, -mouth)
 
     def paint(name, p, n):

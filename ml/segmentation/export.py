@@ -1,0 +1,45 @@
+"""Publish trained weights: ``python -m ml.segmentation.export --weights RUN/checkpoint.weights.h5``.
+
+Copies the weights to ml/weights/, records their sha256 and the network's output on a fixed
+synthetic render (the regression reference the tests check) in ml/weights/segmentation.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REFERENCE = {"kind": "mug", "seed": 7_300_000, "size": 320}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--weights", type=Path, required=True)
+    p.add_argument("--metrics", type=Path, default=None, help="training metrics.json to copy into the record")
+    args = p.parse_args(argv)
+    from ml.segmentation import inference
+    from ml.segmentation.metrics import iou
+    from ml.synth import render_product
+
+    target = inference.WEIGHTS_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.weights, target)
+    record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256}
+    inference.use_weights(target)  # the sha is being recorded now, so skip the check this once
+    render = render_product(REFERENCE["kind"], seed=REFERENCE["seed"], size=REFERENCE["size"], flaws=())
+    probability = inference.predict_probability([render.image])[0]
+    record["reference"] = {**REFERENCE, "mean_probability": round(float(probability.mean()), 5),
+                           "raw_iou": round(iou((probability * 255).astype(np.uint8), render.mask), 5)}
+    if args.metrics and args.metrics.exists():
+        record["training"] = json.loads(args.metrics.read_text())
+    inference.CARD_JSON_PATH.write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

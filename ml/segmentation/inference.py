@@ -1,0 +1,118 @@
+"""Background removal at inference time: the network is loaded once per process, TensorFlow lazily."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ml.segmentation.errors import InvalidImage, NoSubjectFound
+from ml.segmentation.letterbox import Letterbox
+from ml.segmentation.model import WORK_SIZE
+from ml.segmentation.refine import MaskRefiner
+
+WEIGHTS_PATH = Path(__file__).resolve().parents[1] / "weights" / "segmentation.weights.h5"
+CARD_JSON_PATH = WEIGHTS_PATH.with_name("segmentation.json")
+MIN_SUBJECT_FRACTION = 0.002  # below this share of the frame there is nothing worth cutting out
+MAX_SUBJECT_FRACTION = 0.985  # above it the "subject" is the whole photo: nothing separates
+
+_lock = threading.Lock()
+_predictor = None
+_weights_override: Path | None = None
+
+
+def use_weights(path: Path | None) -> None:
+    """Load the network from another weights file from now on (evaluation of a training run); None resets."""
+    global _predictor, _weights_override
+    with _lock:
+        _predictor, _weights_override = None, (Path(path) if path else None)
+
+
+def weights_sha256(path: Path = WEIGHTS_PATH) -> str:
+    """Return the sha256 hex digest of a weights file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _load_predictor():
+    global _predictor
+    with _lock:
+        if _predictor is None:
+            from ml.runtime import configure_tensorflow
+
+            configure_tensorflow()
+            import tensorflow as tf
+
+            from ml.segmentation.model import build_segmentation_unet
+
+            path = _weights_override or WEIGHTS_PATH
+            if _weights_override is None:
+                expected = json.loads(CARD_JSON_PATH.read_text())["sha256"]
+                if weights_sha256(path) != expected:
+                    raise RuntimeError(f"{path} does not match the sha256 recorded in {CARD_JSON_PATH}")
+            model = build_segmentation_unet(WORK_SIZE)
+            model.load_weights(path)
+            spec = tf.TensorSpec((None, WORK_SIZE, WORK_SIZE, 3), tf.float32)
+            # One traced graph for every batch size: no retracing per call, no Keras predict() overhead.
+            _predictor = tf.function(lambda x: model(x, training=False), input_signature=[spec], reduce_retracing=True)
+    return _predictor
+
+
+def as_rgb(image: np.ndarray) -> np.ndarray:
+    """Return any grey, grey+alpha, RGB or RGBA image of uint8/uint16/float dtype as HxWx3 uint8 RGB."""
+    img = np.asarray(image)
+    if img.ndim not in (2, 3) or img.size == 0 or min(img.shape[:2]) < 1:
+        raise InvalidImage(f"expected an HxW or HxWxC image, got shape {img.shape}")
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype.kind == "f":
+        img = (np.clip(np.nan_to_num(img), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    elif img.dtype != np.uint8:
+        raise InvalidImage(f"unsupported pixel type {img.dtype}")
+    if img.ndim == 2:
+        img = img[..., None]
+    channels = img.shape[2]
+    if channels in (2, 4):  # drop alpha: the photo's own colours decide the subject
+        img = img[..., :channels - 1]
+    if img.shape[2] == 1:
+        img = np.repeat(img, 3, axis=2)
+    if img.shape[2] != 3:
+        raise InvalidImage(f"expected 1 to 4 channels, got {channels}")
+    return np.ascontiguousarray(img)
+
+
+def predict_probability(images: list[np.ndarray]) -> list[np.ndarray]:
+    """Return the raw network foreground probability (HxW float32) of each image at its own size."""
+    predictor = _load_predictor()
+    rgbs = [as_rgb(im) for im in images]
+    boxes = [Letterbox.fit(*rgb.shape[:2], WORK_SIZE) for rgb in rgbs]
+    batch = np.stack([box.apply(rgb) for box, rgb in zip(boxes, rgbs)]).astype(np.float32)
+    out = np.asarray(predictor(batch))[..., 0]
+    return [box.restore(p) for box, p in zip(boxes, out)]
+
+
+def _check_subject(alpha: np.ndarray) -> None:
+    share = float((alpha >= 0.5).mean())
+    if share < MIN_SUBJECT_FRACTION:
+        raise NoSubjectFound("no subject found: nothing in the photo stands out from its background")
+    if share > MAX_SUBJECT_FRACTION:
+        raise NoSubjectFound("no subject found: the whole photo looks like one subject, with no background to remove")
+
+
+def predict_alpha(rgb: np.ndarray, *, refine: bool = True) -> np.ndarray:
+    """Return the subject's alpha (HxW uint8) for one image; raise NoSubjectFound when none separates."""
+    image = as_rgb(rgb)
+    if float(image.std()) < 2.0:  # a flat frame has no subject, whatever the network says
+        raise NoSubjectFound("no subject found: the image is a single flat colour")
+    probability = predict_probability([image])[0]
+    alpha = MaskRefiner()(image, probability) if refine else probability
+    _check_subject(alpha)
+    return (np.clip(alpha, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+
+
+def remove_background(rgb: np.ndarray) -> np.ndarray:
+    """Return an HxWx4 uint8 RGBA cut-out: the subject opaque, the background transparent."""
+    image = as_rgb(rgb)
+    alpha = predict_alpha(image)
+    return np.dstack([image, alpha])

@@ -1,0 +1,171 @@
+"""Train the background-removal network: ``python -m ml.train segmentation [options]``."""
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml.segmentation.model import WORK_SIZE
+
+
+def _parse(argv):
+    p = argparse.ArgumentParser(prog="python -m ml.train segmentation", description=__doc__)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--size", type=int, default=WORK_SIZE)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--backgrounds", type=Path, action="append", default=[],
+                   help="folder of real photos to composite onto (repeatable), e.g. ../shared/data/train/sun_hays80")
+    p.add_argument("--bank", type=Path, default=Path("var/train/segmentation/bank"))
+    p.add_argument("--bank-count", type=int, default=1200, help="product layers to render and cache")
+    p.add_argument("--out", type=Path, default=Path("var/train/segmentation/run"))
+    p.add_argument("--checkpoint-every", type=int, default=100)
+    p.add_argument("--val-every", type=int, default=200)
+    p.add_argument("--export", type=Path, default=None, help="also write the final weights here (.weights.h5)")
+    p.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
+    return p.parse_args(argv)
+
+
+def dice_bce_loss(y_true, y_pred):
+    """Return binary cross-entropy plus soft Dice, which keeps small subjects from being ignored."""
+    from keras import ops
+
+    eps = 1e-6
+    p = ops.clip(y_pred, eps, 1 - eps)
+    bce = -ops.mean(y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p), axis=(1, 2, 3))
+    inter = ops.sum(y_true * y_pred, axis=(1, 2, 3))
+    union = ops.sum(y_true + y_pred, axis=(1, 2, 3))
+    dice = 1 - (2 * inter + 1.0) / (union + 1.0)
+    return bce + dice
+
+
+def _iou(pred: np.ndarray, true: np.ndarray) -> float:
+    p, t = pred > 0.5, true > 0.5
+    union = np.logical_or(p, t).sum()
+    return 1.0 if union == 0 else float(np.logical_and(p, t).sum() / union)
+
+
+def _prefetch(maker, seed: int, start: int, stop: int, batch: int) -> queue.Queue:
+    q: queue.Queue = queue.Queue(maxsize=6)
+
+    def work():
+        for step in range(start, stop):
+            # One generator per step: the data stream is the same whether or not training resumed.
+            q.put(maker.batch(np.random.default_rng([seed, step]), batch))
+
+    threading.Thread(target=work, daemon=True).start()
+    return q
+
+
+def _plot(history: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    steps, loss = np.array(history["step"]), np.array(history["loss"])
+    if len(loss):
+        k = max(1, len(loss) // 50)
+        smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+        ax[0].plot(steps, loss, alpha=0.3, label="batch")
+        ax[0].plot(steps[k - 1:], smooth, label=f"mean of {k}")
+    ax[0].set(xlabel="step", ylabel="BCE + Dice", title="training loss")
+    ax[0].legend()
+    ax[1].plot(history["val_step"], history["val_iou"], marker="o")
+    ax[1].set(xlabel="step", ylabel="IoU", title="held-out synthetic IoU (layers never trained on)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    from ml.runtime import configure_tensorflow
+
+    configure_tensorflow()
+    import keras
+    from tqdm import tqdm
+
+    from ml.segmentation.bank import build_bank, load_bank
+    from ml.segmentation.data import SampleMaker, load_photo_backgrounds
+    from ml.segmentation.model import build_segmentation_unet
+
+    keras.utils.set_random_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    build_bank(args.bank, args.bank_count)
+    bank = load_bank(args.bank)
+    # The last tenth of the layers is never trained on: it scores the curve.
+    cut = int(args.bank_count * 0.9)
+    train_layers = [layer for i, layer in bank.items() if i < cut]
+    val_layers = [layer for i, layer in bank.items() if i >= cut]
+    photos = load_photo_backgrounds(args.backgrounds)
+    maker = SampleMaker(train_layers, photos, args.size)
+    val_x, val_y = SampleMaker(val_layers, photos, args.size).batch(np.random.default_rng([args.seed, 10**9]), 48)
+    print(f"{len(train_layers)} training layers, {len(val_layers)} validation layers, {len(photos)} photos")
+
+    model = build_segmentation_unet(args.size)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        args.lr * 0.1, decay_steps=max(1, args.steps - 100), alpha=0.02, warmup_target=args.lr, warmup_steps=100)
+    optimizer = keras.optimizers.Adam(schedule)
+    model.compile(optimizer=optimizer, loss=dice_bce_loss)
+    ckpt, opt_ckpt, state_path = args.out / "checkpoint.weights.h5", args.out / "optimizer.npz", args.out / "state.json"
+    history = {"step": [], "loss": [], "val_step": [], "val_iou": [], "val_loss": []}
+    start = 0
+    if ckpt.exists() and state_path.exists() and not args.fresh:
+        model.load_weights(ckpt)
+        optimizer.build(model.trainable_variables)
+        with np.load(opt_ckpt) as z:
+            for var, value in zip(optimizer.variables, [z[f"v{i}"] for i in range(len(z.files))]):
+                var.assign(value)
+        state = json.loads(state_path.read_text())
+        start, history = state["step"], state["history"]
+        print(f"resumed at step {start}")
+
+    def save(step):
+        model.save_weights(ckpt)
+        np.savez(opt_ckpt, **{f"v{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)})
+        state_path.write_text(json.dumps({"step": step, "history": history}))
+
+    def validate(step):
+        pred = model.predict(val_x, batch_size=8, verbose=0)
+        iou = float(np.mean([_iou(p, t) for p, t in zip(pred, val_y)]))
+        loss = float(np.mean(keras.ops.convert_to_numpy(dice_bce_loss(val_y, pred))))
+        history["val_step"].append(step)
+        history["val_iou"].append(iou)
+        history["val_loss"].append(loss)
+        return iou
+
+    began = time.time()
+    batches = _prefetch(maker, args.seed, start, args.steps, args.batch)
+    bar = tqdm(range(start, args.steps), initial=start, total=args.steps, desc="segmentation", mininterval=5)
+    for step in bar:
+        x, y = batches.get()
+        loss = float(model.train_on_batch(x, y))
+        history["step"].append(step + 1)
+        history["loss"].append(loss)
+        if (step + 1) % args.val_every == 0 or step + 1 == args.steps:
+            bar.set_postfix(loss=f"{loss:.3f}", val_iou=f"{validate(step + 1):.3f}")
+        if (step + 1) % args.checkpoint_every == 0 or step + 1 == args.steps:
+            save(step + 1)
+            _plot(history, args.out / "training_curve.png")
+    metrics = {
+        "steps": args.steps, "batch": args.batch, "size": args.size, "seed": args.seed,
+        "samples_seen": args.steps * args.batch, "params": int(model.count_params()),
+        "final_val_iou": history["val_iou"][-1] if history["val_iou"] else None,
+        "final_train_loss_mean_100": float(np.mean(history["loss"][-100:])) if history["loss"] else None,
+        "seconds_this_run": round(time.time() - began, 1),
+    }
+    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    _plot(history, args.out / "training_curve.png")
+    if args.export:
+        args.export.parent.mkdir(parents=True, exist_ok=True)
+        model.save_weights(args.export)
+    print(json.dumps(metrics))
+    return 0
