@@ -19,7 +19,7 @@ from django.http import HttpResponse
 VERSION_KEY = "catalog-version"
 DEFAULT_TTL_SECONDS = 30
 # Only these parameters change what a storefront page shows; anything else (utm_*, fbclid) is ignored.
-PAGE_PARAMS = ("q", "min_price", "max_price", "colour", "in_stock", "sort", "page", "per_page", "image")
+PAGE_PARAMS = ("q", "min_price", "max_price", "colour", "in_stock", "sort", "page", "per_page")
 
 
 def cache_ttl() -> int:
