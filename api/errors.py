@@ -6,6 +6,7 @@ import math
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -133,6 +134,7 @@ def api_exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
+@csrf_exempt
 def json_not_found(request, *args, **kwargs):
     """Answer unknown /api/ paths in the error envelope instead of the HTML 404 page."""
     return JsonResponse(error_body("not_found", "No API endpoint at this address."), status=status.HTTP_404_NOT_FOUND)
