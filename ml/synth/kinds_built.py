@@ -50,10 +50,10 @@ def sneaker(rng: np.random.Generator, colour: RGB) -> Scene:
 
     def upper(p):
         d = sdf.ellipsoid(p - np.array([0.52, 0.17, 0.0]), (0.48, 0.19, 0.29))
-        d = sdf.smooth_union(d, sdf.ellipsoid(p - np.array([-0.05, 0.28, 0.0]), (0.7, 0.33, 0.3)), 0.14)
-        d = sdf.smooth_union(d, sdf.ellipsoid(p - np.array([-0.6, 0.36, 0.0]), (0.38, 0.42, 0.29)), 0.14)
-        d = sdf.smooth_union(d, sdf.ellipsoid(p - np.array([-0.12, 0.56, 0.0]), (0.22, 0.1, 0.13)), 0.08)  # tongue
-        collar = sdf.ellipsoid(p - np.array([-0.42, 0.76, 0.0]), (0.32, 0.17, 0.2))
+        d = sdf.smooth_union(d, sdf.ellipsoid(p - np.array([-0.05, 0.3, 0.0]), (0.7, 0.38, 0.3)), 0.14)
+        d = sdf.smooth_union(d, sdf.ellipsoid(p - np.array([-0.6, 0.38, 0.0]), (0.38, 0.48, 0.29)), 0.14)
+        d = sdf.smooth_union(d, sdf.ellipsoid(p - np.array([-0.1, 0.64, 0.0]), (0.22, 0.1, 0.13)), 0.08)  # tongue
+        collar = sdf.ellipsoid(p - np.array([-0.45, 0.86, 0.0]), (0.3, 0.2, 0.2))
         return np.maximum(np.maximum(d, -collar), 0.1 - p[:, 1])
 
     def paint(name, p, n):
@@ -73,13 +73,13 @@ def sneaker(rng: np.random.Generator, colour: RGB) -> Scene:
         bars = laces & (np.abs(((p[:, 0] + 0.3) / 0.09) % 1 - 0.5) < 0.22)
         albedo[laces] *= 0.85
         albedo[bars] = lace
-        inside = (p[:, 1] > 0.55) & (n[:, 1] < 0.5) & (np.hypot((p[:, 0] + 0.42) / 0.32, p[:, 2] / 0.2) < 0.97)
-        albedo[inside] *= 0.45
+        inside = (p[:, 1] > 0.62) & (np.hypot((p[:, 0] + 0.45) / 0.3, p[:, 2] / 0.2) < 1.0)
+        albedo[inside] = albedo[inside] * 0.25 + 0.03  # the dark lining inside the ankle opening
         return albedo, spec, gloss
 
     turn = rng.uniform(0.2, 0.55) * rng.choice([-1, 1]) + (np.pi if rng.random() < 0.5 else 0.0)
-    return Scene(parts={"sole": sole, "upper": upper}, paint=paint, lo=(-1.06, 0, -0.4), hi=(1.06, 0.8, 0.4),
-                 yaw=turn, tilt=rng.uniform(0.18, 0.32))
+    return Scene(parts={"sole": sole, "upper": upper}, paint=paint, lo=(-1.06, 0, -0.4), hi=(1.06, 0.88, 0.4),
+                 yaw=turn, tilt=rng.uniform(0.22, 0.38))
 
 
 def bag(rng: np.random.Generator, colour: RGB) -> Scene:
@@ -127,43 +127,46 @@ def bag(rng: np.random.Generator, colour: RGB) -> Scene:
 
 
 def watch(rng: np.random.Generator, colour: RGB) -> Scene:
-    """Return a wristwatch standing on its strap, dial towards the camera."""
-    r, cy = rng.uniform(0.24, 0.32), 0.62
+    """Return a wristwatch with its strap closed in a loop, dial towards the camera, as on a display."""
+    r = rng.uniform(0.2, 0.27)
+    ry, rz = rng.uniform(0.36, 0.44), rng.uniform(0.24, 0.32)
+    cy, zc = ry + 0.03, -rz
     face = [(240, 238, 232), (24, 26, 30), colour][int(rng.integers(0, 3))]
     dial = dial_texture(rng, face)
     metal = [(205, 205, 210), (205, 175, 110), (60, 60, 64)][int(rng.integers(0, 3))]
     strap_rgb = colour if face != colour else (40, 30, 26)
-    tilt_back = rng.uniform(0.15, 0.3)
-    rot = sdf.rot_x(tilt_back)
+    width = r * 0.62
 
     def local(p):
-        return (p - np.array([0.0, cy, 0.0])) @ rot
+        return p - np.array([0.0, cy, 0.04])
 
     def case(p):
         q = local(p)
-        disc = sdf.cylinder(q[:, [0, 2, 1]], r - 0.02, -0.06, 0.06) - 0.02
-        crown = sdf.cylinder(q[:, [1, 0, 2]] , 0.03, r, r + 0.06)
-        return np.minimum(disc, crown)
+        disc = sdf.cylinder(q[:, [0, 2, 1]], r - 0.02, -0.05, 0.05) - 0.02
+        crown = sdf.cylinder(q[:, [1, 0, 2]], 0.028, r, r + 0.055)
+        lugs = sdf.box(q - np.array([0.0, 0.0, -0.035]), (width * 0.8, r + 0.035, 0.025), 0.012)
+        return np.minimum(np.minimum(disc, crown), lugs)
 
     def strap(p):
-        q = local(p)
-        upper = sdf.box((q - np.array([0.0, r + 0.25, -0.1])) @ sdf.rot_x(-0.35), (r * 0.62, 0.27, 0.025), 0.02)
-        lower = sdf.box((q - np.array([0.0, -r - 0.25, -0.14])) @ sdf.rot_x(0.45), (r * 0.62, 0.27, 0.025), 0.02)
-        return np.minimum(upper, lower)
+        ring = (np.hypot((p[:, 1] - cy) / ry, (p[:, 2] - zc) / rz) - 1.0) * min(ry, rz)
+        return sdf.box(np.stack([p[:, 0], ring, np.zeros(len(p))], 1), (width, 0.022, 1.0), 0.012)
 
     def paint(name, p, n):
         k = p.shape[0]
         if name == "strap":
-            return finish(k, strap_rgb, 0.2, 30)
+            albedo, spec, gloss = finish(k, strap_rgb, 0.2, 30)
+            holes = (np.abs(p[:, 0]) < 0.015) & (p[:, 2] < zc - rz * 0.5) & (((p[:, 1] * 18) % 1) < 0.3)
+            albedo[holes] *= 0.3
+            return albedo, spec, gloss
         q = local(p)
         albedo, spec, gloss = finish(k, metal, 0.95, 200)
-        front = (q[:, 2] > 0.06) & (np.hypot(q[:, 0], q[:, 1]) < r - 0.045)
-        albedo[front] = sample(dial, 0.5 + q[front, 0] / (2 * (r - 0.045)), 0.5 - q[front, 1] / (2 * (r - 0.045)))
+        front = (q[:, 2] > 0.05) & (np.hypot(q[:, 0], q[:, 1]) < r - 0.04)
+        albedo[front] = sample(dial, 0.5 + q[front, 0] / (2 * (r - 0.04)), 0.5 - q[front, 1] / (2 * (r - 0.04)))
         spec[front], gloss[front] = 0.5, 400  # glass crystal over the dial
         return albedo, spec, gloss
 
-    return Scene(parts={"case": case, "strap": strap}, paint=paint, lo=(-r - 0.02, 0, -0.5),
-                 hi=(r + 0.1, cy + r + 0.55, 0.2), yaw=rng.uniform(-0.45, 0.45), tilt=rng.uniform(0.05, 0.2))
+    return Scene(parts={"case": case, "strap": strap}, paint=paint, lo=(-r - 0.02, 0, zc - rz - 0.04),
+                 hi=(r + 0.09, cy + ry + 0.04, 0.14), yaw=rng.uniform(-0.5, 0.5), tilt=rng.uniform(0.1, 0.25))
 
 
 def chair(rng: np.random.Generator, colour: RGB) -> Scene:
