@@ -8,6 +8,12 @@ from keras import layers
 from ml.generative.models import base_size
 
 
+def _label_planes(one_hot, size: int, name: str):
+    """Broadcast a one-hot label to size x size x classes planes, built from serialisable layers."""
+    planes = layers.Reshape((1, 1, one_hot.shape[-1]), name=f"{name}_pixel")(one_hot)
+    return layers.UpSampling2D(size, name=f"{name}_planes")(planes)
+
+
 def build_vae_encoder(*, image_size: int = 28, channels: int = 1, num_classes: int = 10,
                       latent_dim: int = 16, width: int = 32, name: str = "vae_encoder") -> keras.Model:
     """Build an encoder mapping (image, class id) to the mean and log-variance of q(z|x, y)."""
@@ -15,11 +21,11 @@ def build_vae_encoder(*, image_size: int = 28, channels: int = 1, num_classes: i
     stages = (image_size // start).bit_length() - 1
     image = keras.Input((image_size, image_size, channels), name="image")
     label = keras.Input((), dtype="int32", name="label")
-    x = image
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_one_hot")(label)
+    x = layers.Concatenate(name="image_and_label")([image, _label_planes(one_hot, image_size, "input_label")])
     for i in range(stages):
         x = layers.Conv2D(width * 2 ** i, 4, 2, padding="same", activation="relu", name=f"down{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_one_hot")(label)
     x = layers.Concatenate(name="features_and_label")([x, one_hot])
     x = layers.Dense(256, activation="relu", name="hidden")(x)
     mean = layers.Dense(latent_dim, name="z_mean")(x)
@@ -40,9 +46,15 @@ def build_vae_decoder(*, image_size: int = 28, channels: int = 1, num_classes: i
     top = width * 2 ** (stages - 1)
     x = layers.Dense(start * start * top, activation="relu", name="project")(x)
     x = layers.Reshape((start, start, top), name="to_grid")(x)
+    # The label also enters every decoder stage as constant planes: with it only at the input,
+    # the first trained decoder ignored it and let z carry the class (samples from the prior
+    # then mixed classes).
+    x = layers.Concatenate(name="grid_and_label")([x, _label_planes(one_hot, start, "grid_label")])
     for i in range(stages - 1):
         filters = width * 2 ** (stages - 2 - i)
         x = layers.Conv2DTranspose(filters, 4, 2, padding="same", activation="relu", name=f"up{i}")(x)
+        size = start * 2 ** (i + 1)
+        x = layers.Concatenate(name=f"up{i}_and_label")([x, _label_planes(one_hot, size, f"up{i}_label")])
     logits = layers.Conv2DTranspose(channels, 4, 2, padding="same", name="logits")(x)
     return keras.Model([z, label], logits, name=name)
 
