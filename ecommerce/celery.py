@@ -11,12 +11,13 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
-def _create_filesystem_broker_folders(sender, **kwargs) -> None:
+def _create_filesystem_broker_folders(sender, source=None, **kwargs) -> None:
     """The filesystem transport expects its folders to exist; create them before first use."""
     from pathlib import Path
 
-    if str(sender.conf.broker_url).startswith("filesystem"):
+    conf = source if source is not None else sender.conf  # the conf being configured; never re-enter loading
+    if str(conf.get("broker_url") or "").startswith("filesystem"):
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-            folder = (sender.conf.broker_transport_options or {}).get(key)
+            folder = (conf.get("broker_transport_options") or {}).get(key)
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)
