@@ -3,35 +3,30 @@ from __future__ import annotations
 
 from catalog.models import ProductImage
 
-RENDITIONS_PREFETCH = "renditions"
-
-
 def _absolute(request, url: str) -> str:
     if not url or request is None or url.startswith(("http://", "https://")):
         return url
-    return request.build_absolute_uri(url)
+    # build_absolute_uri validates the host on every call; a page of renditions needs the base once.
+    base = getattr(request, "_atelier_url_base", None)
+    if base is None:
+        base = request._atelier_url_base = request.build_absolute_uri("/").rstrip("/")
+    return base + url if url.startswith("/") else request.build_absolute_uri(url)
 
 
 def rendition_urls(image: ProductImage, request=None) -> list[dict]:
     """Return [{"width", "format", "url"}] for the ready renditions of a published image.
 
-    Reads the (prefetched) rendition rows, newest spec per width and format. While the ladder is
+    Reads the (prefetched) rendition rows made with today's encoder settings. While the ladder is
     still being made, the media pipeline's own fallback link is returned (and the ladder queued).
     """
-    if not image.is_published:
-        return []
-    newest: dict[tuple[int, str], object] = {}
-    for rendition in image.renditions.all():
-        key = (rendition.width, rendition.format)
-        if key not in newest or rendition.pk > newest[key].pk:
-            newest[key] = rendition
-    if newest:
-        return [
-            {"width": width, "format": fmt.lower(), "url": _absolute(request, newest[(width, fmt)].file.url)}
-            for width, fmt in sorted(newest)
-        ]
+    from catalog.media.services import current_renditions
     from catalog.media.urls import image_url
 
+    if not image.is_published:
+        return []
+    ready = sorted(current_renditions(image), key=lambda r: (r.format, r.width))
+    if ready:
+        return [{"width": r.width, "format": r.format.lower(), "url": _absolute(request, r.file.url)} for r in ready]
     fallback = image_url(image, width=None, format="JPEG")
     return [{"width": image.width, "format": "jpeg", "url": _absolute(request, fallback)}] if fallback else []
 

@@ -18,6 +18,7 @@ router.register("studio/results", studio.StudioResultViewSet, basename="studio-r
 router.register("review/results", review.ReviewViewSet, basename="review-result")
 
 urlpatterns = [
+    path("ping/", account.PingView.as_view(), name="ping"),
     path("auth/token/", account.TokenView.as_view(), name="token"),
     path("me/", account.MeView.as_view(), name="me"),
     path("studio/presets/", studio.PresetListView.as_view(), name="studio-presets"),

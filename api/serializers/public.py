@@ -21,10 +21,11 @@ class RenditionSerializer(serializers.Serializer):
 class PublicImageSerializer(serializers.ModelSerializer):
     alt_text = serializers.CharField(source="display_alt")
     renditions = serializers.SerializerMethodField()
+    placeholder = serializers.CharField(read_only=True, help_text="Tiny blurred preview (data: URI); empty until ready.")
 
     class Meta:
         model = ProductImage
-        fields = ["id", "alt_text", "width", "height", "is_primary", "ai_generated", "renditions"]
+        fields = ["id", "alt_text", "width", "height", "is_primary", "ai_generated", "placeholder", "renditions"]
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, image: ProductImage) -> list[dict]:
@@ -74,7 +75,14 @@ class PublicProductSerializer(serializers.ModelSerializer):
     @extend_schema_field(PublicImageSerializer(allow_null=True))
     def get_image(self, product: Product):
         images = product.published_images  # prefetched by selectors.storefront_products
-        return PublicImageSerializer(images[0], context=self.context).data if images else None
+        return self._image_serializer().to_representation(images[0]) if images else None
+
+    def _image_serializer(self) -> PublicImageSerializer:
+        # One serializer for the whole page: building its fields per product costs more than the data.
+        root = self.root
+        if not hasattr(root, "_public_image_serializer"):
+            root._public_image_serializer = PublicImageSerializer(context=self.context)
+        return root._public_image_serializer
 
 
 class PublicProductDetailSerializer(PublicProductSerializer):
@@ -85,7 +93,8 @@ class PublicProductDetailSerializer(PublicProductSerializer):
 
     @extend_schema_field(PublicImageSerializer(many=True))
     def get_images(self, product: Product) -> list[dict]:
-        return PublicImageSerializer(product.published_images, many=True, context=self.context).data
+        child = self._image_serializer()
+        return [child.to_representation(image) for image in product.published_images]
 
 
 class ProductQuerySerializer(serializers.Serializer):

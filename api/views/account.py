@@ -53,3 +53,16 @@ class MeView(PrivateMixin, APIView):
             "id": user.pk, "username": user.get_username(), "roles": roles,
             "merchants": MerchantRefSerializer(shops, many=True).data,
         })
+
+
+class PingSerializer(serializers.Serializer):
+    status = serializers.CharField()
+
+
+class PingView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="Check the API is up", responses={200: PingSerializer}, tags=["auth"], auth=[])
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -30,6 +30,7 @@ MATRIX = [
     ("category", "get", "/api/v1/categories/{kitchen.slug}/", None, None, PUBLIC),
     ("products", "get", "/api/v1/products/", None, None, PUBLIC),
     ("product", "get", "/api/v1/products/{product_a.slug}/", None, None, PUBLIC),
+    ("ping", "get", "/api/v1/ping/", None, None, PUBLIC),
     ("schema", "get", "/api/v1/schema/", None, None, PUBLIC),
     ("docs", "get", "/api/v1/docs/", None, None, PUBLIC),
     ("token", "post", "/api/v1/auth/token/", {"username": "alice", "password": "pw-alice-123"}, "json", PUBLIC),

@@ -1,4 +1,6 @@
 import pytest
+
+from tests.conftest import make_image_bytes
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -131,13 +133,15 @@ def test_list_queries_do_not_grow_with_page_size(as_role, api_world):
     from decimal import Decimal
 
     from catalog import services
+    from catalog.media.services import rendition_ladder_build
     from tests.conftest import make_image_bytes
 
     for n in range(12):
         product = services.product_create(
             merchant=api_world["merchant_b"], category=api_world["home"], title=f"Bowl {n}", price=Decimal(3), status="active",
         )
-        services.product_image_create(product=product, data=make_image_bytes(seed=100 + n))
+        image = services.product_image_create(product=product, data=make_image_bytes(seed=100 + n))
+        rendition_ladder_build(image_id=image.pk)
     client = as_role("anonymous")
     counts = {}
     for size in (2, 12):
@@ -159,3 +163,23 @@ def test_categories_list_and_detail(as_role, api_world):
 def test_public_endpoints_are_read_only(as_role, api_world, method):
     response = getattr(as_role("anonymous"), method)(LIST, {"title": "x"}, format="json")
     assert_error(response, 405, "method_not_allowed")
+
+
+def test_detail_lists_every_ready_rendition_by_width_and_format(as_role, api_world):
+    # given the rendition ladder of a 700-px photo has been built
+    from catalog import services
+    from catalog.media.services import rendition_ladder_build
+
+    product = api_world["product_b"]
+    image = services.product_image_create(product=product, data=make_image_bytes(700, 500, seed=55), make_primary=True)
+    rendition_ladder_build(image_id=image.pk)
+    # when a shopper reads the product
+    body = as_role("anonymous").get(f"/api/v1/products/{product.slug}/").json()
+    # then the primary image lists public URLs for each ladder width up to its own, in all three formats
+    renditions = body["images"][0]["renditions"]
+    assert body["images"][0]["id"] == image.pk and body["image"]["id"] == image.pk
+    assert {(r["width"], r["format"]) for r in renditions} == {
+        (w, f) for w in (160, 320, 640, 700) for f in ("avif", "webp", "jpeg")
+    }
+    assert all("/media/public/" in r["url"] for r in renditions)
+    assert body["images"][0]["placeholder"].startswith("data:image/")

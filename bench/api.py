@@ -1,0 +1,198 @@
+"""Benchmark: the public product list API (24 items) against a trivial DRF view, same gunicorn, loopback.
+
+Usage: .venv/bin/python bench/api.py [--requests 300] [--concurrency 4] [--workers 2] [--rounds 5]
+
+Prints one JSON object: requests/s and p50/p95 latency (ms) of GET /api/v1/products/?page_size=24 and of
+GET /api/v1/ping/ (a DRF view that returns {"status": "ok"}), as medians over alternating rounds, the
+median paired ratio, and the SQL queries one list request makes at two page sizes (it must not grow).
+The site is a throwaway SQLite database seeded here (30 products, each with a photo and its built
+rendition ladder); the load comes from a separate pool of client processes.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIST_PATH = "/api/v1/products/?page_size=24"
+TRIVIAL_PATH = "/api/v1/ping/"
+PRODUCTS = 30
+
+SEED = f"""
+import io
+from decimal import Decimal
+from PIL import Image
+from catalog import services
+from catalog.media.services import rendition_ladder_build
+merchant = services.merchant_create(name="Bench Goods")
+category = services.category_create(name="Bench category", slug="bench-category")
+for i in range({PRODUCTS}):
+    product = services.product_create(
+        merchant=merchant, category=category, title=f"Bench product {{i:02d}}", price=Decimal("10.00") + i,
+        stock=i % 4, status="active", colour=["black", "blue", "red"][i % 3], material="oak",
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (480, 480), (40 + 5 * i, 90, 160)).save(buffer, "JPEG")
+    image = services.product_image_create(product=product, data=buffer.getvalue(), alt_text=f"Bench product {{i}}")
+    rendition_ladder_build(image_id=image.pk)
+"""
+
+# Counted in a separate Django process against the same database, through the real URL and view.
+COUNT_QUERIES = """
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client, out = Client(), {}
+for size in (12, 24):
+    client.get(f"/api/v1/products/?page_size={size}")  # warm up (content types, first-use caches)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/products/?page_size={size}")
+    assert response.status_code == 200 and len(response.json()["results"]) == size
+    out[str(size)] = len(ctx.captured_queries)
+print("QUERIES=" + json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def site_env(var_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key", "ATELIER_VAR_DIR": str(var_dir),
+        "ALLOWED_HOSTS": "127.0.0.1,testserver", "DATABASE_URL": "", "REDIS_URL": "", "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )
+    return done.stdout
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "ecommerce.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if fetch(port, TRIVIAL_PATH)[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def client_loop(port: int, path: str, count: int) -> tuple[list[float], int, float, float]:
+    """Send ``count`` sequential requests; return latencies (s), failures, start and end times."""
+    latencies, failures = [], 0
+    start = time.perf_counter()
+    for _ in range(count):
+        t0 = time.perf_counter()
+        status, _ = fetch(port, path)
+        latencies.append(time.perf_counter() - t0)
+        failures += status != 200
+    return latencies, failures, start, time.perf_counter()
+
+
+def measure(pool, port: int, path: str, requests: int, concurrency: int) -> dict:
+    per_client = max(1, requests // concurrency)
+    results = list(pool.map(client_loop, [port] * concurrency, [path] * concurrency, [per_client] * concurrency))
+    latencies = sorted(lat for r in results for lat in r[0])
+    elapsed = max(r[3] for r in results) - min(r[2] for r in results)
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+        "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+        "requests": len(latencies),
+        "failures": sum(r[1] for r in results),
+    }
+
+
+def summarise(runs: list[dict]) -> dict:
+    return {
+        "rps": round(statistics.median(r["rps"] for r in runs), 1),
+        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
+        "p95_ms": round(statistics.median(r["p95_ms"] for r in runs), 2),
+        "rps_per_round": [round(r["rps"], 1) for r in runs],
+        "requests": sum(r["requests"] for r in runs),
+        "failures": sum(r["failures"] for r in runs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="requests per round and endpoint")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-api-") as tmp:
+        env = site_env(Path(tmp))
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "shell", "-c", SEED)
+        queries = json.loads(manage(env, "shell", "-c", COUNT_QUERIES).split("QUERIES=", 1)[1])
+        port = free_port()
+        server = start_gunicorn(env, port, args.workers)
+        try:
+            status, body = fetch(port, LIST_PATH)
+            items = len(json.loads(body)["results"]) if status == 200 else 0
+            if items != 24:
+                raise SystemExit(f"the list endpoint answered {status} with {items} items, expected 24")
+            with ProcessPoolExecutor(max_workers=args.concurrency) as pool:
+                measure(pool, port, LIST_PATH, args.concurrency * 5, args.concurrency)  # warm up both workers
+                measure(pool, port, TRIVIAL_PATH, args.concurrency * 5, args.concurrency)
+                lists, trivials, ratios = [], [], []
+                for i in range(args.rounds):
+                    # Alternate the order so slow drifts in machine load hit both sides alike.
+                    order = (LIST_PATH, TRIVIAL_PATH) if i % 2 == 0 else (TRIVIAL_PATH, LIST_PATH)
+                    done = {path: measure(pool, port, path, args.requests, args.concurrency) for path in order}
+                    lists.append(done[LIST_PATH])
+                    trivials.append(done[TRIVIAL_PATH])
+                    ratios.append(done[LIST_PATH]["rps"] / done[TRIVIAL_PATH]["rps"])
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(json.dumps({
+        "benchmark": "api_product_list_vs_trivial_drf",
+        "product_list": {"path": LIST_PATH, "items": items, "response_bytes": len(body), **summarise(lists)},
+        "trivial_drf": {"path": TRIVIAL_PATH, **summarise(trivials)},
+        "list_to_trivial_rps_ratio": round(statistics.median(ratios), 3),
+        "sql_queries_per_list_request": queries,
+        "settings": {"workers": args.workers, "concurrency": args.concurrency, "rounds": args.rounds,
+                     "requests_per_round": args.requests, "cpu_count": os.cpu_count(),
+                     "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
