@@ -216,7 +216,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Two queues: `default` (light work, renditions) and `ml` (anything that may load TensorFlow).
 CELERY_TASK_QUEUES = {"default": {"exchange": "default", "routing_key": "default"}, "ml": {"exchange": "ml", "routing_key": "ml"}}
 CELERY_TASK_ROUTES = {"imagestudio.sweep_jobs": {"queue": "default"}}
