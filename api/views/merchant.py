@@ -52,6 +52,7 @@ def _ingest(*, product: Product, upload, user, alt_text: str = "", make_primary=
 
 class MerchantScopeMixin(PrivateMixin):
     permission_classes = [IsAuthenticated, IsMerchant]
+    lookup_value_regex = r"[0-9]+"
 
 
 @extend_schema_view(

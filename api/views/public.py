@@ -19,6 +19,8 @@ from ..serializers.public import (
 )
 from .base import PublicReadMixin
 
+# Anything else in the URL (a NUL byte, say) never reaches the database: it is the API's JSON 404.
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 # Rendition rows of the published images, in one more query for the whole page.
 RENDITIONS = "published_images__renditions"
 
@@ -30,6 +32,7 @@ RENDITIONS = "published_images__renditions"
 class CategoryViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CategorySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     pagination_class = None
     queryset = Category.objects.select_related("parent").order_by("position", "name")
 
@@ -40,6 +43,7 @@ class CategoryViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
 )
 class ProductViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     pagination_class = ApiPagination
     validates_query = True
 

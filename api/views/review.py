@@ -37,6 +37,7 @@ class CanReview(BasePermission):
 
 class ReviewMixin(PrivateMixin):
     permission_classes = [IsAuthenticated, CanReview]
+    lookup_value_regex = r"[0-9]+"
 
 
 @extend_schema_view(

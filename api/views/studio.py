@@ -63,6 +63,7 @@ class StudioJobViewSet(
     PrivateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet,
 ):
     permission_classes = [IsAuthenticated, IsMerchant]
+    lookup_value_regex = r"[0-9]+"
     serializer_class = StudioJobSerializer
     pagination_class = ApiPagination
     throttled_actions = {"create": "studio_jobs", "retry": "studio_jobs"}
@@ -114,6 +115,7 @@ class StudioJobViewSet(
 )
 class StudioResultViewSet(PrivateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, IsMerchant]
+    lookup_value_regex = r"[0-9]+"
     serializer_class = StudioResultSerializer
     pagination_class = ApiPagination
 

@@ -119,3 +119,15 @@ def test_token_endpoint_is_rate_limited(api_world, tight_limits):
 def test_private_answers_are_not_cacheable(as_role, api_world):
     response = as_role("merchant").get("/api/v1/merchant/products/")
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path, status", [("/api/v1/me/", 401), ("/api/v1/products/", 200)])
+def test_forged_session_cookie_is_no_session_not_a_500(api_world, path, status):
+    # found by fuzzing: PostgreSQL refuses a NUL byte in the session lookup
+    response = APIClient().get(path, HTTP_COOKIE="sessionid=forged\x00key")
+    assert response.status_code == status
+
+
+def test_nul_byte_in_a_slug_is_a_json_404(api_world):
+    # found by fuzzing: the slug never reaches the database
+    assert_error(APIClient().get("/api/v1/products/blue%00mug/"), 404, "not_found")
