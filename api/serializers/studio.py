@@ -152,3 +152,21 @@ class BulkApproveResultSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
     refused = serializers.IntegerField()
     results = BulkApproveItemSerializer(many=True)
+
+
+class BulkJobCreateSerializer(serializers.Serializer):
+    images = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20)
+    preset = serializers.SlugField(help_text="Preset slug, e.g. marketplace-main.")
+
+
+class BulkJobItemSerializer(serializers.Serializer):
+    image = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    job = StudioJobSerializer(allow_null=True)
+    error = serializers.DictField(child=serializers.CharField(), allow_null=True)
+
+
+class BulkJobResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = BulkJobItemSerializer(many=True)

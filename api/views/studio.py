@@ -1,6 +1,8 @@
 """Merchant studio endpoints: presets, operations, jobs (create, progress, cancel, retry) and results."""
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,6 +18,8 @@ from imagestudio.models import StudioResult
 from ..pagination import ApiPagination
 from ..permissions import IsMerchant
 from ..serializers.studio import (
+    BulkJobCreateSerializer,
+    BulkJobResultSerializer,
     CancelSerializer,
     OperationSerializer,
     PresetSerializer,
@@ -66,7 +70,7 @@ class StudioJobViewSet(
     lookup_value_regex = r"[0-9]+"
     serializer_class = StudioJobSerializer
     pagination_class = ApiPagination
-    throttled_actions = {"create": "studio_jobs", "retry": "studio_jobs"}
+    throttled_actions = {"create": "studio_jobs", "create_bulk": "studio_jobs", "retry": "studio_jobs"}
 
     @property
     def throttle_scope(self) -> str | None:
@@ -91,6 +95,36 @@ class StudioJobViewSet(
         )
         job = self.get_queryset().get(pk=job.pk)
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Run a preset on several of my photos at once",
+        description="One job per photo; the answer says per photo which job was queued or why not.",
+        request=BulkJobCreateSerializer, responses={200: BulkJobResultSerializer}, tags=["studio"],
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def create_bulk(self, request):
+        form = BulkJobCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(form.validated_data["images"]))
+        sources = {s.pk: s for s in studio_selectors.studio_sources_for_user(request.user).filter(pk__in=ids)}
+        items = []
+        for pk in ids:
+            item = {"image": pk, "ok": False, "job": None, "error": None}
+            if pk not in sources:
+                item["error"] = {"code": "not_found", "message": f"No image {pk} among your photos."}
+            else:
+                try:
+                    job = studio_services.studio_job_create(
+                        user=request.user, source=sources[pk], preset=form.validated_data["preset"],
+                    )
+                except (DjangoValidationError, DjangoPermissionDenied) as exc:
+                    messages = exc.messages if isinstance(exc, DjangoValidationError) else [str(exc)]
+                    item["error"] = {"code": "invalid", "message": " ".join(messages)}
+                else:
+                    item["ok"], item["job"] = True, self.get_serializer(self.get_queryset().get(pk=job.pk)).data
+            items.append(item)
+        created = sum(1 for item in items if item["ok"])
+        return Response({"created": created, "refused": len(items) - created, "results": items})
 
     @extend_schema(summary="Cancel a queued or running job", request=CancelSerializer, responses={200: StudioJobSerializer},
                    tags=["studio"])

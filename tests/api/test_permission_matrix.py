@@ -56,6 +56,8 @@ MATRIX = [
     ("create job", "post", "/api/v1/studio/jobs/", lambda w: {"image": w["photo_a"].pk, "preset": "quick-enhance"}, "json",
      # bob names alice's photo: refused as "not among your photos", the same as a photo that does not exist
      dict(anonymous=401, merchant=201, other_merchant=400, reviewer=403, admin=201)),
+    ("bulk jobs", "post", "/api/v1/studio/jobs/bulk/", lambda w: {"images": [w["photo_a"].pk], "preset": "quick-enhance"},
+     "json", OWN_LIST),  # bob gets 200 with a per-photo refusal
     ("my job", "get", "/api/v1/studio/jobs/{job_done.pk}/", None, None, OWN_OBJECT),
     ("cancel job", "post", "/api/v1/studio/jobs/{job_queued.pk}/cancel/", {}, "json", OWN_OBJECT),
     ("retry job", "post", "/api/v1/studio/jobs/{job_cancelled.pk}/retry/", None, None, OWN_OBJECT),

@@ -109,3 +109,23 @@ def test_presets_and_operations_are_listed(as_role, studio_api_world):
     assert presets["marketplace-main"]["name"] == "Marketplace main image"
     operations = {o["name"] for o in client.get("/api/v1/studio/operations/").json()}
     assert {"sharpen", "fit_square", "auto_white_balance"} <= operations
+
+
+def test_bulk_job_creation_reports_each_photo(as_role, studio_api_world):
+    # given alice's two photos, bob's photo and a missing id
+    from catalog.models import ProductImage
+
+    mine = [studio_api_world["photo_a"].pk, studio_api_world["image_a"].pk]
+    ids = mine + [studio_api_world["photo_b"].pk, 987654]
+    # when she runs a preset on all of them
+    response = as_role("merchant").post(f"{JOBS}bulk/", {"images": ids, "preset": "quick-enhance"}, format="json")
+    # then her two photos get queued jobs and the others are refused the same way
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["refused"]) == (2, 2)
+    by_image = {item["image"]: item for item in body["results"]}
+    assert all(by_image[pk]["ok"] and by_image[pk]["job"]["status"] == "queued" for pk in mine)
+    for pk in ids[2:]:
+        assert by_image[pk]["error"] == {"code": "not_found", "message": f"No image {pk} among your photos."}
+    assert set(StudioJob.objects.values_list("source_id", flat=True)) == set(mine)
+    assert ProductImage.objects.filter(pk__in=mine).count() == 2
