@@ -62,6 +62,11 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+            # ORM calls made while Playwright runs live in its greenlet's context: close that connection
+            # here, or PostgreSQL refuses to drop the test database at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
 
 
 def _login(browser, base_url: str, username: str, password: str):

@@ -123,7 +123,7 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
            "--include", "tests.imagestudio.worker_ops", "--loglevel=INFO", "-n", f"studio-test-{os.getpid()}@%h"]
     # The project logs through Django's console handler (Celery does not hijack the root logger): capture it.
     log_handle = open(log, "w")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_handle, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True)
     worker = Worker(proc, log, media_root)
     deadline = time.time() + START_TIMEOUT
     while " ready." not in worker.log_text():
@@ -136,12 +136,18 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
     saved = {k: celery_app.conf[k] for k in ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")}
     app = _point_app_at(redis_url)
     yield worker
-    proc.send_signal(signal.SIGTERM)
+    # Cold shutdown (SIGQUIT): leftover work such as renditions need not finish; then make sure no pool
+    # process outlives the test and keeps a connection to the test database.
+    proc.send_signal(signal.SIGQUIT)
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
     log_handle.close()
     # Later tests publish to the broker from settings again, never to this module's Redis db.
     app.conf.update(saved)
