@@ -237,3 +237,39 @@ def test_sweep_requeues_stuck_jobs_and_fails_hopeless_ones(studio_world, setting
     statuses = dict(StudioJob.objects.values_list("pk", "status"))
     assert statuses == {stuck.pk: S.QUEUED, hopeless.pk: S.FAILED, alive.pk: S.RUNNING}
     assert run_job(stuck) == "done"
+
+
+def test_soft_time_limit_fails_the_job_with_a_readable_reason(studio_world, settings):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    job = make_job(studio_world)
+    with mock.patch("imagestudio.services.run.outputs_render", side_effect=SoftTimeLimitExceeded()):
+        assert run_job(job) == "failed"
+    job.refresh_from_db()
+    assert job.error == f"The job took longer than the {settings.STUDIO_TASK_SOFT_TIME_LIMIT} s limit."
+    assert job.results.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_keeps_a_live_claim_fresh_and_stops_for_a_lost_claim(studio_world, settings):
+    # given a running claim whose heartbeat is old, and the heartbeat thread of that claim
+    import time
+
+    from imagestudio.services.run import _Heartbeat
+
+    settings.STUDIO_HEARTBEAT_SECONDS = 0.2
+    job = make_job(studio_world)
+    old = timezone.now() - timedelta(minutes=5)
+    StudioJob.objects.filter(pk=job.pk).update(status=S.RUNNING, attempts=1, heartbeat_at=old)
+    beat = _Heartbeat(job.pk, token=1)
+    beat.start()
+    try:
+        time.sleep(0.8)
+        # then the lease is renewed while the claim is ours
+        assert StudioJob.objects.get(pk=job.pk).heartbeat_at > old
+        # and once another worker re-claims (attempt 2), the old heartbeat no longer touches the job
+        StudioJob.objects.filter(pk=job.pk).update(attempts=2, heartbeat_at=old)
+        time.sleep(0.8)
+        assert StudioJob.objects.get(pk=job.pk).heartbeat_at == old
+    finally:
+        beat.stop()

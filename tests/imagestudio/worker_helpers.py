@@ -54,12 +54,19 @@ def redis_url():
             time.sleep(0.1)
         url = f"redis://127.0.0.1:{port}/13"
         client = Redis.from_url(url)
-    client.flushdb()  # only this db: stale messages from an earlier run must not be delivered
+    _drop_celery_keys(client)  # stale messages from an earlier run must not be delivered
     yield url
-    client.flushdb()
+    _drop_celery_keys(client)
     if proc:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _drop_celery_keys(client) -> None:
+    """Empty the studio queues and kombu's bookkeeping only; other data in this Redis db is left alone."""
+    keys = ["default", "ml", "unacked", "unacked_index", "unacked_mutex"]
+    keys += [k.decode() for k in client.scan_iter("_kombu.binding.*")]
+    client.delete(*keys)
 
 
 def _database_url() -> str:
