@@ -1,14 +1,14 @@
 """The reviewer's queue and decision screen: compare, check, approve or reject (with keyboard shortcuts)."""
 from __future__ import annotations
 
-import io
-
+import numpy as np
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from PIL import Image, ImageOps
 
 from .. import selectors, services
 from ..forms import ApproveForm, RejectForm
@@ -110,9 +110,6 @@ def review_bulk_approve(request):
 @require_GET
 def result_diff(request, pk: int):
     """Return a PNG heat map of where the result differs from the source (the source fitted to the result)."""
-    import numpy as np
-    from PIL import Image, ImageOps
-
     from catalog.media.codec import decode, encode
 
     result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 
+import numpy as np
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from PIL import Image
 
 from .. import selectors, services
 from ..forms import StudioJobForm, parse_steps_json
@@ -72,16 +74,12 @@ def studio_preview(request, image_id: int):
         decoded = decode(handle.read(), min_width=PREVIEW_SIDE)
     image = decoded.image
     image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-    import numpy as np
-
     try:
         frames = recipe.run(Frame(image=np.asarray(image).copy()))
     except (InvalidRecipe, OperationError, ValueError) as exc:
         return JsonResponse({"error": str(exc)[:1].upper() + str(exc)[1:]}, status=400)
     out = frames[0].image
     if max(out.shape[:2]) > PREVIEW_MAX_SIDE:
-        from PIL import Image
-
         small = Image.fromarray(out)
         small.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
         out = np.asarray(small)
