@@ -187,4 +187,7 @@ def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, shop, b
     assert [s["op"] for s in job.recipe] == ["auto_white_balance", "fit_square"] and job.recipe[1]["size"] == 800
     expect(page.locator(f"tr[data-job='{job.pk}'] [data-status-pill]")).to_have_text("Awaiting review", timeout=60_000)
     assert job.results.get().width == 800
+    page.get_by_role("link", name="Speckled stoneware mug").first.click()
+    expect(page.get_by_role("heading", name=f"Job #{job.pk} · Speckled stoneware mug")).to_be_visible()
+    _shot(page, "12-job-detail")
     assert errors == []
