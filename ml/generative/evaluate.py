@@ -48,7 +48,10 @@ def evaluate(*, data_dir: str | None, stems: dict, count: int, seed: int,
                  "features": features.predict(test_images, batch_size=500, verbose=0)}
     test_logits = classifier.predict(test_images, batch_size=500, verbose=0)
     pick = np.random.default_rng(seed).choice(len(train.labels), size=count, replace=False)
-    results = {"count": count, "seed": seed, "classifier_test_accuracy": round(conditional_accuracy(test_logits, test.labels), 4)}
+    results = {"count": count, "seed": seed,
+               "classifier_test_accuracy": round(conditional_accuracy(test_logits, test.labels), 4),
+               # Total variance of the test features: the scale against which an FID is large or small.
+               "test_feature_total_variance": round(float(np.trace(np.cov(reference["features"], rowvar=False))), 2)}
     results["floor"] = score(to_unit_range(train.images[pick]), train.labels[pick],
                              classifier=classifier, features=features, reference=reference)
     labels = np.arange(count) % len(test.class_names)
@@ -92,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"classifier test accuracy {results['classifier_test_accuracy']:.4f}  ({args.count} images per row)")
+    print(f"classifier test accuracy {results['classifier_test_accuracy']:.4f}, test feature total variance "
+          f"{results['test_feature_total_variance']:.2f}  ({args.count} images per row)")
     print(f"{'':6} {'FID':>9} {'xfloor':>7} {'cond.acc':>9} {'div(feat)':>10} {'div(pix)':>9}")
     for name in ("floor", *models):
         row = results[name]
