@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, Phase, assume, settings
+from hypothesis import HealthCheck, Phase, reject, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -81,6 +81,18 @@ def _auth_headers(world, role: str) -> dict[str, str]:
     return {"Authorization": header} if header else {}
 
 
+def _call(case, headers):
+    """Send the case; skip it when the in-process client cannot even encode it (it never reaches the app).
+
+    Django's WSGI handler turns every exception of the app into a 500 response, so an exception here
+    comes from the test client: a negative multipart body that is a list, or a nested form value.
+    """
+    try:
+        return case.call(headers=headers)
+    except (AttributeError, TypeError, ValueError):
+        reject()
+
+
 def test_every_operation_is_fuzzed():
     operations = {op.ok().path for op in SCHEMA.get_all_operations()}
     assert set(REAL_OBJECTS) <= operations
@@ -94,12 +106,9 @@ def test_every_operation_is_fuzzed():
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_schema(case, role, fuzz_world):
-    # The in-process client can only send an object as a form; a negative (list or scalar) multipart
-    # body cannot even be encoded, so it never reaches the app.
-    assume(not ("multipart" in (case.media_type or "") and not isinstance(case.body, dict)))
     headers = _auth_headers(fuzz_world, role)
     # as generated (ids are mostly unknown: 404s, 400s, 401/403 by role)
-    response = case.call(headers=headers)
+    response = _call(case, headers)
     case.validate_response(response, checks=CHECKS, headers=headers)
     # and once more on a real object of alice's, where the generated body meets real state
     target = REAL_OBJECTS.get(case.operation.path)
@@ -107,5 +116,5 @@ def test_api_conforms_to_its_schema(case, role, fuzz_world):
         name, attr = target
         key = next(iter(case.path_parameters))
         case.path_parameters = {**case.path_parameters, key: getattr(fuzz_world[name], attr)}
-        response = case.call(headers=headers)
+        response = _call(case, headers)
         case.validate_response(response, checks=CHECKS, headers=headers)
