@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -25,9 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     from ml.segmentation.metrics import iou
     from ml.synth import render_product
 
+    from ml.runtime import configure_tensorflow
+    from ml.segmentation.model import WORK_SIZE, build_segmentation_unet
+
+    configure_tensorflow()
     target = inference.WEIGHTS_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(args.weights, target)
+    # Re-save through a fresh, uncompiled model: training checkpoints also carry the optimizer state.
+    model = build_segmentation_unet(WORK_SIZE)
+    model.load_weights(args.weights)
+    model.save_weights(target)
     record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256}
     inference.use_weights(target)  # the sha is being recorded now, so skip the check this once
     render = render_product(REFERENCE["kind"], seed=REFERENCE["seed"], size=REFERENCE["size"], flaws=())
