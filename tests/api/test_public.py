@@ -183,3 +183,18 @@ def test_detail_lists_every_ready_rendition_by_width_and_format(as_role, api_wor
     }
     assert all("/media/public/" in r["url"] for r in renditions)
     assert body["images"][0]["placeholder"].startswith("data:image/")
+
+
+def test_cached_list_follows_catalog_writes(as_role, api_world):
+    # given a list answer that is cached
+    client, product = as_role("anonymous"), api_world["product_b"]
+    assert client.get(LIST)["X-API-Cache"] == "miss"
+    assert client.get(LIST)["X-API-Cache"] == "hit"
+    # when the merchant turns a product back into a draft
+    from catalog import services
+
+    services.product_update(product=product, status="draft")
+    # then the very next answer no longer shows it, list and detail alike
+    response = client.get(LIST)
+    assert response["X-API-Cache"] == "miss" and product.slug not in _slugs(response)
+    assert_error(client.get(f"/api/v1/products/{product.slug}/"), 404)
