@@ -165,9 +165,14 @@ def _metrics(original, frame, mask) -> dict:
     from ..operations.recipe import parse_step
 
     shrink = parse_step({"op": "resize", "max_side": METRICS_SIDE})
-    before = shrink.apply(original)
+    # The recipe keeps the subject mask in the source's geometry (frame.source_mask): colour shift then
+    # compares the product before and after, not the whole source photo with a cut-out.
+    source_mask = frame.source_mask if frame.source_mask is not None else original.subject_mask()
+    if source_mask is not None and source_mask.shape != original.image.shape[:2]:
+        source_mask = None
+    before = shrink.apply(original.replace(mask=source_mask))
     after = shrink.apply(frame.replace(mask=mask))
-    out = result_metrics(before.image, after.image, original_mask=before.subject_mask(), result_mask=after.mask)
+    out = result_metrics(before.image, after.image, original_mask=before.mask, result_mask=after.mask)
     out.update(width=frame.size[0], height=frame.size[1], measured_at_side=METRICS_SIDE)
     return out
 

@@ -273,3 +273,20 @@ def test_heartbeat_keeps_a_live_claim_fresh_and_stops_for_a_lost_claim(studio_wo
         assert StudioJob.objects.get(pk=job.pk).heartbeat_at == old
     finally:
         beat.stop()
+
+
+def test_cutout_result_measures_colour_shift_on_the_product_not_the_whole_photo(studio_world):
+    # given a cut-out recipe that reframes the product on white without touching its colours
+    job = make_job(studio_world, steps=[
+        {"op": "remove_background", "method": "grabcut"},
+        {"op": "crop_to_subject", "margin": 0.05},
+        {"op": "fit_square", "size": 128, "fill_ratio": 0.85},
+        {"op": "replace_background", "style": "solid", "colour": [255, 255, 255]},
+    ])
+    # when it runs
+    assert run_job(job) == "done"
+    metrics = job.results.get().metrics
+    # then the shift is measured on the subject and is small (the blue block kept its colour);
+    # against the whole light-grey photo it would be tens of delta E
+    assert metrics["colour_shift_scope"] == "subject"
+    assert metrics["colour_shift"] is not None and metrics["colour_shift"] < 6.0
