@@ -3,8 +3,10 @@
 Usage: .venv/bin/python bench/api.py [--requests 300] [--concurrency 4] [--workers 2] [--rounds 5]
 
 Prints one JSON object: requests/s and p50/p95 latency (ms) of GET /api/v1/products/?page_size=24 and of
-GET /api/v1/ping/ (a DRF view that returns {"status": "ok"}), as medians over alternating rounds, the
-median paired ratio, and the SQL queries one list request makes at two page sizes (it must not grow).
+GET /api/v1/ping/ (a DRF view that returns {"status": "ok"}), as medians over rotating rounds, the
+median paired ratios, and the SQL queries one list request makes at two page sizes (it must not grow).
+The list is measured as shoppers hit it (served from the API's response cache, which every catalog
+write invalidates) and with a new query string each request (every request misses the cache).
 The site is a throwaway SQLite database seeded here (30 products, each with a photo and its built
 rendition ladder); the load comes from a separate pool of client processes.
 """
@@ -25,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST_PATH = "/api/v1/products/?page_size=24"
+# A new query string every request (same 24 products): the API's response cache always misses.
+LIST_MISS_PATH = LIST_PATH + "&nocache={i}"
 TRIVIAL_PATH = "/api/v1/ping/"
 PRODUCTS = 30
 
@@ -55,8 +59,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 client, out = Client(), {}
 for size in (12, 24):
-    client.get(f"/api/v1/products/?page_size={size}")  # warm up (content types, first-use caches)
-    with CaptureQueriesContext(connection) as ctx:
+    client.get(f"/api/v1/products/?page_size={size}&warm=1")  # warm up (content types, first-use caches)
+    with CaptureQueriesContext(connection) as ctx:  # a cache miss: the full list query work
         response = client.get(f"/api/v1/products/?page_size={size}")
     assert response.status_code == 200 and len(response.json()["results"]) == size
     out[str(size)] = len(ctx.captured_queries)
@@ -111,21 +115,29 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
     raise RuntimeError("gunicorn did not start")
 
 
-def client_loop(port: int, path: str, count: int) -> tuple[list[float], int, float, float]:
-    """Send ``count`` sequential requests; return latencies (s), failures, start and end times."""
+def client_loop(port: int, path: str, count: int, offset: int = 0) -> tuple[list[float], int, float, float]:
+    """Send ``count`` sequential requests; return latencies (s), failures, start and end times.
+
+    ``{i}`` in ``path`` becomes a number unique to each request.
+    """
     latencies, failures = [], 0
     start = time.perf_counter()
-    for _ in range(count):
+    for k in range(count):
         t0 = time.perf_counter()
-        status, _ = fetch(port, path)
+        status, _ = fetch(port, path.format(i=offset + k))
         latencies.append(time.perf_counter() - t0)
         failures += status != 200
     return latencies, failures, start, time.perf_counter()
 
 
+_unique = iter(range(0, 10**9, 10**5))
+
+
 def measure(pool, port: int, path: str, requests: int, concurrency: int) -> dict:
     per_client = max(1, requests // concurrency)
-    results = list(pool.map(client_loop, [port] * concurrency, [path] * concurrency, [per_client] * concurrency))
+    base = next(_unique)
+    offsets = [base + c * per_client for c in range(concurrency)]
+    results = list(pool.map(client_loop, [port] * concurrency, [path] * concurrency, [per_client] * concurrency, offsets))
     latencies = sorted(lat for r in results for lat in r[0])
     elapsed = max(r[3] for r in results) - min(r[2] for r in results)
     return {
@@ -171,22 +183,27 @@ def main() -> None:
             with ProcessPoolExecutor(max_workers=args.concurrency) as pool:
                 measure(pool, port, LIST_PATH, args.concurrency * 5, args.concurrency)  # warm up both workers
                 measure(pool, port, TRIVIAL_PATH, args.concurrency * 5, args.concurrency)
-                lists, trivials, ratios = [], [], []
+                lists, misses, trivials, ratios, miss_ratios = [], [], [], [], []
                 for i in range(args.rounds):
-                    # Alternate the order so slow drifts in machine load hit both sides alike.
-                    order = (LIST_PATH, TRIVIAL_PATH) if i % 2 == 0 else (TRIVIAL_PATH, LIST_PATH)
+                    # Rotate the order so slow drifts in machine load hit every side alike.
+                    order = [LIST_PATH, LIST_MISS_PATH, TRIVIAL_PATH]
+                    order = order[i % 3:] + order[:i % 3]
                     done = {path: measure(pool, port, path, args.requests, args.concurrency) for path in order}
                     lists.append(done[LIST_PATH])
+                    misses.append(done[LIST_MISS_PATH])
                     trivials.append(done[TRIVIAL_PATH])
                     ratios.append(done[LIST_PATH]["rps"] / done[TRIVIAL_PATH]["rps"])
+                    miss_ratios.append(done[LIST_MISS_PATH]["rps"] / done[TRIVIAL_PATH]["rps"])
         finally:
             server.terminate()
             server.wait(timeout=30)
     print(json.dumps({
         "benchmark": "api_product_list_vs_trivial_drf",
         "product_list": {"path": LIST_PATH, "items": items, "response_bytes": len(body), **summarise(lists)},
+        "product_list_cache_miss": {"path": LIST_MISS_PATH, **summarise(misses)},
         "trivial_drf": {"path": TRIVIAL_PATH, **summarise(trivials)},
         "list_to_trivial_rps_ratio": round(statistics.median(ratios), 3),
+        "list_cache_miss_to_trivial_rps_ratio": round(statistics.median(miss_ratios), 3),
         "sql_queries_per_list_request": queries,
         "settings": {"workers": args.workers, "concurrency": args.concurrency, "rounds": args.rounds,
                      "requests_per_round": args.requests, "cpu_count": os.cpu_count(),
