@@ -211,3 +211,16 @@ def test_relative_diversity_detects_collapse():
     assert relative_diversity(real, labels, real, labels) == pytest.approx(1.0)
     collapsed = real * 0.1
     assert relative_diversity(collapsed, labels, real, labels) == pytest.approx(0.1, rel=1e-6)
+
+
+def test_committed_gan_makes_images_our_classifier_recognises(tf):
+    from ml.generative.weights import DEFAULT_STEMS, load_model, sample
+
+    # given 5 samples of every class from the committed generator
+    gan, gan_config = load_model(DEFAULT_STEMS["gan"])
+    classifier, _ = load_model(DEFAULT_STEMS["classifier"])
+    labels = np.repeat(np.arange(10), 5)
+    # when the classifier looks at them
+    predicted = classifier.predict(sample(gan, gan_config, labels, seed=3), verbose=0).argmax(1)
+    # then nearly all are the class that was asked for (0.97 over 10k samples at commit time)
+    assert np.mean(predicted == labels) >= 0.85
