@@ -3,25 +3,24 @@ a merchant runs "Marketplace main image" on a flawed photo, a reviewer approves 
 from __future__ import annotations
 
 import io
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
+
 from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+allow_sync_orm_under_playwright()
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "studio"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (install the Debian chromium package)"),
+    requires_chromium,
 ]
 
 

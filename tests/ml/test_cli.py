@@ -1,0 +1,29 @@
+import subprocess
+import sys
+
+from ml import eval as ml_eval
+from ml import train as ml_train
+
+
+def test_unknown_task_is_a_clear_error(capsys):
+    assert ml_train.main(["segmentaton"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown task 'segmentaton'" in err and "segmentation,superres,gan,vae,classifier" in err
+
+
+def test_help_lists_tasks_and_exits_zero(capsys):
+    assert ml_eval.main(["--help"]) == 0
+    assert "usage: python -m ml.eval {segmentation,superres,generative}" in capsys.readouterr().err
+
+
+def test_each_task_module_exposes_main():
+    import importlib
+
+    for module in [*ml_train.TASKS.values(), *ml_eval.TASKS.values()]:
+        assert callable(importlib.import_module(module).main), module
+
+
+def test_dispatch_does_not_import_tensorflow_for_help():
+    code = "import sys, ml.train; ml.train.main(['--help']); print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
