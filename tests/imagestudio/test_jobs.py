@@ -290,3 +290,20 @@ def test_cutout_result_measures_colour_shift_on_the_product_not_the_whole_photo(
     # against the whole light-grey photo it would be tens of delta E
     assert metrics["colour_shift_scope"] == "subject"
     assert metrics["colour_shift"] is not None and metrics["colour_shift"] < 6.0
+
+
+@pytest.mark.skipif(
+    not __import__("pathlib").Path("ml/weights/gan_fmnist.weights.h5").exists(), reason="GAN weights not committed"
+)
+def test_generate_job_makes_one_ai_generated_result_per_candidate(studio_world):
+    # given a merchant asking our GAN for three sneaker candidates
+    job = make_job(studio_world, steps=[{"op": "generate", "class_name": "Sneaker", "count": 3, "seed": 11, "size": 64}])
+    # when the job runs
+    assert run_job(job) == "done"
+    # then three private results wait for review, each flagged as AI-generated, with the model version recorded
+    results = list(job.results.order_by("index"))
+    assert len(results) == 3
+    assert all(r.ai_generated and r.status == StudioResult.Status.AWAITING_REVIEW for r in results)
+    assert all((r.width, r.height) == (64, 64) for r in results)
+    job.refresh_from_db()
+    assert "generate" in job.model_versions
