@@ -37,7 +37,7 @@ test: venv
 	$(PY) -m pytest
 
 bench: venv
-	for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+	for b in bench/[!_]*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -16,7 +16,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,33 +24,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _harness import ROOT, SEED, free_port, start_gunicorn
+
 LIST_PATH = "/api/v1/products/?page_size=24"
 # A new query string every request (same 24 products): the API's response cache always misses.
 LIST_MISS_PATH = LIST_PATH + "&nocache={i}"
 TRIVIAL_PATH = "/api/v1/ping/"
-PRODUCTS = 30
 
-SEED = f"""
-import io
-from decimal import Decimal
-from PIL import Image
-from catalog import services
-from catalog.media.services import rendition_ladder_build
-merchant = services.merchant_create(name="Bench Goods")
-category = services.category_create(name="Bench category", slug="bench-category")
-for i in range({PRODUCTS}):
-    product = services.product_create(
-        merchant=merchant, category=category, title=f"Bench product {{i:02d}}", price=Decimal("10.00") + i,
-        stock=i % 4, status="active", colour=["black", "blue", "red"][i % 3], material="oak",
-    )
-    buffer = io.BytesIO()
-    Image.new("RGB", (480, 480), (40 + 5 * i, 90, 160)).save(buffer, "JPEG")
-    image = services.product_image_create(product=product, data=buffer.getvalue(), alt_text=f"Bench product {{i}}")
-    rendition_ladder_build(image_id=image.pk)
-"""
-
-# Counted in a separate Django process against the same database, through the real URL and view.
 COUNT_QUERIES = """
 import json
 from django.db import connection
@@ -67,11 +46,6 @@ for size in (12, 24):
 print("QUERIES=" + json.dumps(out))
 """
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def site_env(var_dir: Path) -> dict[str, str]:
@@ -96,23 +70,6 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         conn.close()
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen(
-        [gunicorn, "ecommerce.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if fetch(port, TRIVIAL_PATH)[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def client_loop(port: int, path: str, count: int, offset: int = 0) -> tuple[list[float], int, float, float]:

@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,41 +22,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _harness import ROOT, SEED, free_port, start_gunicorn
+
 CATEGORY_PATH = "/c/bench-category/"
 # Every request a new query string (same 24 products): the page cache misses, product-card fragments hit.
 CATEGORY_MISS_PATH = CATEGORY_PATH + "?min_price=0.{i:09d}"
 TRIVIAL_PATH = "/bench/trivial"
-PRODUCTS = 30  # more than a page, so the category page shows exactly 24 and paginates
-
-SEED = f"""
-import io
-from decimal import Decimal
-from PIL import Image
-from catalog import services
-merchant = services.merchant_create(name="Bench Goods")
-category = services.category_create(name="Bench category", slug="bench-category")
-for i in range({PRODUCTS}):
-    product = services.product_create(
-        merchant=merchant, category=category, title=f"Bench product {{i:02d}}", price=Decimal("10.00") + i,
-        stock=i % 4, status="active", colour=["black", "blue", "red"][i % 3], material="oak",
-        description="A product used by the storefront benchmark.",
-    )
-    buffer = io.BytesIO()
-    Image.new("RGB", (480, 480), (40 + 5 * i, 90, 160)).save(buffer, "JPEG")
-    image = services.product_image_create(product=product, data=buffer.getvalue(), alt_text=f"Bench product {{i}}")
-    try:
-        from catalog.media.services import rendition_ladder_build
-        rendition_ladder_build(image_id=image.pk)
-    except ImportError:
-        pass
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def site_env(var_dir: Path, *, cache_seconds: int) -> dict[str, str]:
@@ -79,24 +49,6 @@ def prepare_site(env: dict[str, str]) -> None:
     python = sys.executable
     for args in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"], ["shell", "-c", SEED]):
         subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen(
-        [gunicorn, "ecommerce.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            status, _, _ = fetch(port, "/healthz")
-            if status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def fetch(port: int, path: str) -> tuple[int, bytes, str]:
