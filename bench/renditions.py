@@ -12,7 +12,6 @@ and encode. Both sides use the same encoder settings, so the difference is decod
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
