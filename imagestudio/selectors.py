@@ -10,24 +10,25 @@ from .models import StudioAuditEntry, StudioJob, StudioResult
 from .permissions import user_can_see_all_jobs
 
 
+def _scoped(user, qs: QuerySet, product_path: str) -> QuerySet:
+    """Keep everything for reviewers and superusers, only the user's merchants' rows for others."""
+    if not (user and user.is_authenticated):
+        return qs.none()
+    if user_can_see_all_jobs(user):
+        return qs
+    return qs.filter(**{f"{product_path}__merchant__members": user})
+
+
 def jobs_for_user(user) -> QuerySet[StudioJob]:
     """Return the jobs ``user`` may see: all for reviewers and superusers, their merchants' for others."""
-    if not (user and user.is_authenticated):
-        return StudioJob.objects.none()
     qs = StudioJob.objects.select_related("product", "product__merchant", "source", "requested_by")
-    if user.is_superuser or user_can_see_all_jobs(user):
-        return qs
-    return qs.filter(product__merchant__members=user)
+    return _scoped(user, qs, "product")
 
 
 def results_for_user(user) -> QuerySet[StudioResult]:
     """Return the results ``user`` may see, scoped like their jobs."""
-    if not (user and user.is_authenticated):
-        return StudioResult.objects.none()
     qs = StudioResult.objects.select_related("job", "job__product", "job__product__merchant", "job__source")
-    if user.is_superuser or user_can_see_all_jobs(user):
-        return qs
-    return qs.filter(job__product__merchant__members=user)
+    return _scoped(user, qs, "job__product")
 
 
 def studio_sources_for_user(user) -> QuerySet[ProductImage]:

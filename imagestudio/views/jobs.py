@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -71,8 +71,6 @@ def job_cancel(request, pk: int):
         messages.success(request, f"Job #{job.pk} cancelled.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise
     return redirect(_back(request))
 
 

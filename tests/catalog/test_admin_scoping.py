@@ -15,6 +15,24 @@ def _delete_url(obj):
     return reverse(f"admin:catalog_{obj._meta.model_name}_delete", args=[obj.pk])
 
 
+def _product_a_form(world, *, with_images: bool = True) -> dict:
+    """Return the admin change form of product A as its owner would post it unchanged."""
+    product = world["product_a"]
+    data = {
+        "merchant": world["merchant_a"].pk, "category": product.category_id, "title": product.title,
+        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
+        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
+        "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
+    }
+    if with_images:
+        data.update({
+            "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1",
+            "images-0-id": world["image_a"].pk, "images-0-product": product.pk, "images-0-alt_text": "",
+            "images-0-position": "0", "images-0-is_primary": "on", "images-0-is_published": "on",
+        })
+    return data
+
+
 def test_merchant_lists_only_own_products(client, catalog_world):
     # given alice of merchant A
     client.force_login(catalog_world["user_a"])
@@ -56,14 +74,7 @@ def test_forged_merchant_choice_is_rejected(client, catalog_world):
     client.force_login(catalog_world["user_a"])
     product = catalog_world["product_a"]
     # when she forges the merchant field to move it to merchant B
-    data = {
-        "merchant": catalog_world["merchant_b"].pk, "category": product.category_id, "title": product.title,
-        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
-        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
-        "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
-        "images-0-id": catalog_world["image_a"].pk, "images-0-product": product.pk, "images-0-alt_text": "",
-        "images-0-position": "0", "images-0-is_primary": "on", "images-0-is_published": "on",
-    }
+    data = {**_product_a_form(catalog_world), "merchant": catalog_world["merchant_b"].pk}
     response = client.post(_change_url(product), data)
     # then the form refuses the choice and nothing moves
     assert response.status_code == 200
@@ -103,12 +114,7 @@ def test_multi_upload_adds_several_photos(client, catalog_world, image_bytes):
     client.force_login(catalog_world["user_a"])
     product = catalog_world["product_a"]
     data = {
-        "merchant": catalog_world["merchant_a"].pk, "category": product.category_id, "title": product.title,
-        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
-        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
-        "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
-        "images-0-id": catalog_world["image_a"].pk, "images-0-product": product.pk, "images-0-alt_text": "",
-        "images-0-position": "0", "images-0-is_primary": "on", "images-0-is_published": "on",
+        **_product_a_form(catalog_world),
         "new_photos": [
             SimpleUploadedFile("one.jpg", image_bytes(seed=11), content_type="image/jpeg"),
             SimpleUploadedFile("two.png", image_bytes(seed=12, fmt="PNG"), content_type="image/png"),
@@ -127,10 +133,7 @@ def test_multi_upload_with_a_bad_file_stores_nothing(client, catalog_world, imag
     product = catalog_world["product_a"]
     files_before = sorted(p for p in _media_root.rglob("*") if p.is_file())
     data = {
-        "merchant": catalog_world["merchant_a"].pk, "category": product.category_id, "title": product.title,
-        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
-        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
-        "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
+        **_product_a_form(catalog_world, with_images=False),
         "new_photos": [
             SimpleUploadedFile("good.jpg", image_bytes(seed=21), content_type="image/jpeg"),
             SimpleUploadedFile("evil.jpg", b"GIF89a" + b"\x00" * 40, content_type="image/jpeg"),
