@@ -128,10 +128,12 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
     cmd = [str(CELERY), "-A", "ecommerce", "worker", "-Q", "default,ml", "-c", "1", "--pool=prefork",
            "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
            "--include", "tests.imagestudio.worker_ops", "--loglevel=INFO", "-n", f"studio-test-{os.getpid()}@%h"]
+    name = f"studio-test-{os.getpid()}@{socket.gethostname()}"
     # The project logs through Django's console handler (Celery does not hijack the root logger): capture it.
     log_handle = open(log, "w")
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True)
     worker = Worker(proc, log, media_root)
+    worker.name = name
     deadline = time.time() + START_TIMEOUT
     while " ready." not in worker.log_text():
         if proc.poll() is not None or time.time() > deadline:
@@ -164,10 +166,29 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
 
 
 @pytest.fixture
-def worker_media(celery_worker, settings):
-    """Make this test and the worker share one MEDIA_ROOT."""
+def worker_media(celery_worker, transactional_db, settings):
+    """Make this test and the worker share one MEDIA_ROOT; drain the worker before the database is flushed.
+
+    The worker outlives each test (module scope): a task it still runs (say, renditions queued by the
+    test) would hold row locks while pytest-django truncates the tables, and PostgreSQL reports a deadlock.
+    """
     settings.MEDIA_ROOT = celery_worker.media_root
-    return celery_worker.media_root
+    yield celery_worker.media_root
+    _drain(celery_worker)
+
+
+def _drain(worker: "Worker", *, timeout: float = 60.0) -> None:
+    """Drop queued messages, then wait until the worker runs no task."""
+    from ecommerce.celery import app
+
+    app.control.purge()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        active = app.control.inspect(destination=[worker.name], timeout=1.0).active()
+        if active is not None and not active.get(worker.name):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the worker was still busy after {timeout:.0f} s:\n{worker.log_text()[-2000:]}")
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.2, worker: Worker | None = None, what: str = "condition"):
