@@ -27,5 +27,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
-    re_path(r"^.*$", json_not_found),
+    # (?s): a path holding a newline must still get the JSON 404, not the HTML page.
+    re_path(r"(?s)^.*$", json_not_found),
 ]

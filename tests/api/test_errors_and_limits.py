@@ -131,3 +131,14 @@ def test_forged_session_cookie_is_no_session_not_a_500(api_world, path, status):
 def test_nul_byte_in_a_slug_is_a_json_404(api_world):
     # found by fuzzing: the slug never reaches the database
     assert_error(APIClient().get("/api/v1/products/blue%00mug/"), 404, "not_found")
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/merchant/products/%40%C3%BF%0A/",  # found by fuzzing in CI: a newline in a path id
+    "/api/v1/studio/jobs/%0A%E7%8E%9C/retry/",
+    "/api/v1/no/such/endpoint/",
+])
+def test_unroutable_api_paths_are_json_404s(as_role, api_world, path):
+    response = as_role("merchant").generic("POST" if "retry" in path else "GET", path)
+    assert response["Content-Type"] == "application/json"
+    assert_error(response, 404, "not_found")
