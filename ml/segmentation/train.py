@@ -29,6 +29,9 @@ def _parse(argv):
     p.add_argument("--val-every", type=int, default=200)
     p.add_argument("--export", type=Path, default=None, help="also write the final weights here (.weights.h5)")
     p.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
+    p.add_argument("--init", type=Path, default=None,
+                   help="start from these weights (.weights.h5), e.g. ml/weights/segmentation.weights.h5, with a "
+                        "fresh optimizer and schedule; ignored when resuming from a checkpoint in --out")
     return p.parse_args(argv)
 
 
@@ -127,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         state = json.loads(state_path.read_text())
         start, history = state["step"], state["history"]
         print(f"resumed at step {start}")
+    elif args.init:
+        model.load_weights(args.init)
+        print(f"initialised from {args.init}")
 
     def save(step):
         model.save_weights(ckpt)
@@ -140,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         history["val_step"].append(step)
         history["val_iou"].append(iou)
         history["val_loss"].append(loss)
+        if iou >= max(history["val_iou"]):  # the best step on the held-out curve, kept for export
+            model.save_weights(args.out / "best.weights.h5")
         return iou
 
     began = time.time()
@@ -159,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         "steps": args.steps, "batch": args.batch, "size": args.size, "seed": args.seed,
         "samples_seen": args.steps * args.batch, "params": int(model.count_params()),
         "final_val_iou": history["val_iou"][-1] if history["val_iou"] else None,
+        "best_val_iou": max(history["val_iou"]) if history["val_iou"] else None,
+        "best_val_step": history["val_step"][int(np.argmax(history["val_iou"]))] if history["val_iou"] else None,
+        "initialised_from": str(args.init) if args.init else None,
         "final_train_loss_mean_100": float(np.mean(history["loss"][-100:])) if history["loss"] else None,
         "seconds_this_run": round(time.time() - began, 1),
     }
