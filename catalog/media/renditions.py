@@ -25,7 +25,10 @@ ENCODER_SETTINGS = {
     # Browsers that take WebP but not AVIF are few, so WebP favours speed: method 2 costs about
     # half the CPU of the default 4 for files ~4% larger (measured on skimage photos at 1000 px).
     "WEBP": {"quality": 80, "method": 2},
-    "JPEG": {"quality": 82},
+    # JPEG is the last <picture> source, fetched only by browsers that take neither AVIF nor WebP:
+    # baseline with optimised Huffman tables. Progressive would save ~1.4% bytes for ~2.5x the
+    # encoding CPU (measured at 1000 px), and the blurred placeholder already covers the wait.
+    "JPEG": {"quality": 82, "progressive": False},
 }
 # Decode at least this much wider than the target so the final Lanczos pass has real detail.
 DECODE_HEADROOM = 1.5
