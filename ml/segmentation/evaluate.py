@@ -22,6 +22,8 @@ def _parse(argv):
     p.add_argument("--u2netp", type=Path, default=None, help="path to u2netp.onnx (skipped when absent)")
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--weights", type=Path, default=None, help="evaluate these weights instead of ml/weights/")
+    p.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
+                   help="average with the mirrored image (default: ml.segmentation.inference.FLIP_AVERAGE)")
     p.add_argument("--limit", type=int, default=0, help="at most this many images per folder (0: all)")
     p.add_argument("--latency-runs", type=int, default=5)
     p.add_argument("--json", action="store_true")
@@ -45,6 +47,8 @@ def _methods(args, notes):
 
     if args.weights:
         inference.use_weights(args.weights)
+    if args.flip is not None:
+        inference.FLIP_AVERAGE = args.flip
 
     def keras_refined(rgb):
         try:

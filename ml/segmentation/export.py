@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256}
     inference.use_weights(target)  # the sha is being recorded now, so skip the check this once
     render = render_product(REFERENCE["kind"], seed=REFERENCE["seed"], size=REFERENCE["size"], flaws=())
-    probability = inference.predict_probability([render.image])[0]
+    probability = inference.predict_probability([render.image], flip=False)[0]  # the network alone
     record["reference"] = {**REFERENCE, "mean_probability": round(float(probability.mean()), 5),
                            "raw_iou": round(iou((probability * 255).astype(np.uint8), render.mask), 5)}
     if args.metrics and args.metrics.exists():

@@ -21,11 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("var/data/synth_val"))
     p.add_argument("--count", type=int, default=60)
     p.add_argument("--size", type=int, default=640)
+    p.add_argument("--seed", type=int, default=VAL_SEED,
+                   help=f"first render seed (default {VAL_SEED:,}); another base, e.g. 8000000, writes a separate "
+                        "tuning set for inference settings, so that the validation set stays unseen")
     args = p.parse_args(argv)
     (args.out / "images").mkdir(parents=True, exist_ok=True)
     (args.out / "masks").mkdir(parents=True, exist_ok=True)
     for i in range(args.count):
-        render = render_product(KINDS[i % len(KINDS)], seed=VAL_SEED + i, size=args.size)
+        render = render_product(KINDS[i % len(KINDS)], seed=args.seed + i, size=args.size)
         stem = f"synth_{i:04d}_{render.kind}"
         cv2.imwrite(str(args.out / "images" / f"{stem}.png"), render.image[..., ::-1])
         cv2.imwrite(str(args.out / "masks" / f"{stem}.png"), render.mask)

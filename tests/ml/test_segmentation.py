@@ -52,11 +52,22 @@ def test_committed_weights_give_the_recorded_output_on_a_fixed_render(card):
     # given: the reference render recorded in the model card's json
     ref = card["reference"]
     render = render_product(ref["kind"], seed=ref["seed"], size=ref["size"], flaws=())
-    # when
-    probability = inference.predict_probability([render.image])[0]
+    # when: the network alone (no mirrored average), as the reference was recorded
+    probability = inference.predict_probability([render.image], flip=False)[0]
     # then
     assert probability.mean() == pytest.approx(ref["mean_probability"], abs=2e-3)
     assert iou((probability * 255).astype(np.uint8), render.mask) == pytest.approx(ref["raw_iou"], abs=5e-3)
+
+
+def test_mirrored_average_is_mirror_symmetric_and_close_to_the_network_alone(card):
+    render = render_product("vase", seed=7_300_001, size=300, flaws=())
+    image = render.image[:, 40:]  # not square: the letterbox pads, and the mirror must undo it exactly
+    averaged = inference.predict_probability([image], flip=True)[0]
+    mirrored = inference.predict_probability([image[:, ::-1]], flip=True)[0]
+    alone = inference.predict_probability([image], flip=False)[0]
+    assert averaged.shape == image.shape[:2]
+    np.testing.assert_allclose(mirrored[:, ::-1], averaged, atol=1e-4)
+    assert iou((averaged * 255).astype(np.uint8), (alone * 255).astype(np.uint8)) > 0.9
 
 
 def test_refiner_recovers_edges_of_a_coarse_mask():
