@@ -27,6 +27,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
-    # (?s): a path holding a newline must still get the JSON 404, not the HTML page.
-    re_path(r"(?s)^.*$", json_not_found),
+    # [\s\S], not ".": a path holding a newline must still get the JSON 404, not the HTML page
+    # (and Django's reverse() cannot parse an inline (?s) flag).
+    re_path(r"^[\s\S]*$", json_not_found),
 ]
