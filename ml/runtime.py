@@ -6,6 +6,11 @@ import os
 _configured = False
 
 
+def ml_threads(threads: int | None = None) -> int:
+    """Return the thread count for model inference: ``threads``, else ML_THREADS, else every core."""
+    return threads or int(os.environ.get("ML_THREADS", "0")) or (os.cpu_count() or 1)
+
+
 def configure_tensorflow(threads: int | None = None) -> None:
     """Quiet TensorFlow's logging and size its thread pools for this machine, once per process."""
     global _configured
@@ -15,7 +20,7 @@ def configure_tensorflow(threads: int | None = None) -> None:
         return
     import tensorflow as tf
 
-    n = threads or int(os.environ.get("ML_THREADS", "0")) or (os.cpu_count() or 1)
+    n = ml_threads(threads)
     try:
         tf.config.threading.set_intra_op_parallelism_threads(n)
         tf.config.threading.set_inter_op_parallelism_threads(min(2, n))

@@ -24,6 +24,8 @@ def _parse(argv):
     p.add_argument("--weights", type=Path, default=None, help="evaluate these weights instead of ml/weights/")
     p.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average with the mirrored image (default: ml.segmentation.inference.FLIP_AVERAGE)")
+    p.add_argument("--engine", choices=("tflite", "tensorflow"), default="tflite",
+                   help="run the committed network converted to TFLite (when present) or under TensorFlow")
     p.add_argument("--limit", type=int, default=0, help="at most this many images per folder (0: all)")
     p.add_argument("--latency-runs", type=int, default=5)
     p.add_argument("--json", action="store_true")
@@ -49,6 +51,7 @@ def _methods(args, notes):
         inference.use_weights(args.weights)
     if args.flip is not None:
         inference.FLIP_AVERAGE = args.flip
+    inference.PREFER_TFLITE = args.engine == "tflite"
 
     def keras_refined(rgb):
         try:
@@ -77,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     methods = _methods(args, notes)
     report: dict = {"folders": {}, "notes": notes, "threads": int(os.environ.get("ML_THREADS", "0")) or os.cpu_count()}
+    if "keras" in methods or "keras-raw" in methods:
+        from ml.segmentation import inference
+
+        report["keras_engine"] = inference.engine()
     first_image = None
     for folder in args.data:
         pairs = _pairs(folder, args.masks_dir, args.limit)

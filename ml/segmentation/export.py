@@ -1,7 +1,8 @@
 """Publish trained weights: ``python -m ml.segmentation.export --weights RUN/checkpoint.weights.h5``.
 
-Copies the weights to ml/weights/, records their sha256 and the network's output on a fixed
-synthetic render (the regression reference the tests check) in ml/weights/segmentation.json.
+Copies the weights to ml/weights/, converts them to ml/weights/segmentation.tflite (what the worker
+runs; bench/segmentation_tflite.py measures why), and records both sha256 and the network's output on
+a fixed synthetic render (the regression reference the tests check) in ml/weights/segmentation.json.
 """
 from __future__ import annotations
 
@@ -13,6 +14,26 @@ from pathlib import Path
 import numpy as np
 
 REFERENCE = {"kind": "mug", "seed": 7_300_000, "size": 320}
+
+
+def _export_tflite(model, target: Path) -> dict:
+    """Convert the network to TFLite (any batch size) through a SavedModel; return what the card records.
+
+    Converting a traced function directly loses Keras 3 variables (the result outputs NaN), hence the
+    SavedModel round trip.
+    """
+    import tempfile
+
+    import tensorflow as tf
+
+    from ml.segmentation import inference
+    from ml.segmentation.model import WORK_SIZE
+
+    spec = tf.TensorSpec((None, WORK_SIZE, WORK_SIZE, 3), tf.float32)
+    with tempfile.TemporaryDirectory(prefix="seg-savedmodel-") as saved:
+        model.export(saved, format="tf_saved_model", input_signature=[spec], verbose=False)
+        target.write_bytes(tf.lite.TFLiteConverter.from_saved_model(saved).convert())
+    return {"tflite": target.name, "tflite_sha256": inference.weights_sha256(target)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     model.load_weights(args.weights)
     model.save_weights(target)
     record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256}
+    record.update(_export_tflite(model, inference.TFLITE_PATH))
     inference.use_weights(target)  # the sha is being recorded now, so skip the check this once
     render = render_product(REFERENCE["kind"], seed=REFERENCE["seed"], size=REFERENCE["size"], flaws=())
     probability = inference.predict_probability([render.image], flip=False)[0]  # the network alone

@@ -48,6 +48,60 @@ def test_committed_weights_match_the_recorded_sha256_and_size(card):
     assert card["sha256"] in inference.WEIGHTS_PATH.with_name("segmentation.md").read_text()
 
 
+def test_committed_tflite_matches_the_recorded_sha256_and_size(card):
+    path = inference.TFLITE_PATH
+    assert path.stat().st_size < 15 * 1024 * 1024
+    assert inference.weights_sha256(path) == card["tflite_sha256"]
+    assert card["tflite_sha256"] in inference.WEIGHTS_PATH.with_name("segmentation.md").read_text()
+
+
+@pytest.fixture
+def engine_choice(monkeypatch):
+    """Yield a function that reloads the network under the named engine; restore the default after."""
+    def choose(name):
+        monkeypatch.setattr(inference, "PREFER_TFLITE", name == "tflite")
+        inference.use_weights(None)  # drop the loaded network
+        assert inference.engine() == name
+    yield choose
+    monkeypatch.undo()
+    inference.use_weights(None)
+
+
+def test_tflite_and_tensorflow_give_the_same_probabilities(engine_choice):
+    render = render_product("chair", seed=7_300_002, size=288, flaws=())
+    images = [render.image, render.image[20:, 10:]]  # two sizes in one batch
+    engine_choice("tensorflow")
+    reference = inference.predict_probability(images)
+    engine_choice("tflite")
+    converted = inference.predict_probability(images)
+    for a, b in zip(reference, converted):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(b, a, atol=1e-4)
+
+
+def test_the_worker_path_cuts_out_without_importing_tensorflow():
+    # LiteRT runs the committed .tflite: a worker pays neither TensorFlow's import time nor its memory.
+    code = (
+        "import sys; from ml.segmentation import inference; from ml.synth import render_product\n"
+        "render = render_product('mug', seed=7_300_000, size=320, flaws=())\n"
+        "alpha = inference.predict_alpha(render.image)\n"
+        "print(inference.engine(), 'tensorflow' in sys.modules, alpha.shape == render.mask.shape)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["tflite", "False", "True"]
+
+
+def test_a_tflite_file_that_does_not_match_the_card_is_refused(engine_choice, monkeypatch, tmp_path):
+    forged = tmp_path / "segmentation.tflite"
+    data = bytearray(inference.TFLITE_PATH.read_bytes())
+    data[-1] ^= 0xFF  # one byte changed
+    forged.write_bytes(bytes(data))
+    monkeypatch.setattr(inference, "TFLITE_PATH", forged)
+    inference.use_weights(None)
+    with pytest.raises(RuntimeError, match="tflite_sha256"):
+        inference.predict_probability([render_product("mug", seed=1, size=64, flaws=()).image])
+
+
 def test_committed_weights_give_the_recorded_output_on_a_fixed_render(card):
     # given: the reference render recorded in the model card's json
     ref = card["reference"]
