@@ -27,6 +27,7 @@ def _parse(argv):
     p.add_argument("--out", type=Path, default=Path("var/train/segmentation/run"))
     p.add_argument("--checkpoint-every", type=int, default=100)
     p.add_argument("--val-every", type=int, default=200)
+    p.add_argument("--val-samples", type=int, default=48, help="held-out composites scored at each validation")
     p.add_argument("--export", type=Path, default=None, help="also write the final weights here (.weights.h5)")
     p.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
     p.add_argument("--init", type=Path, default=None,
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     val_layers = [layer for i, layer in bank.items() if i >= cut]
     photos = load_photo_backgrounds(args.backgrounds)
     maker = SampleMaker(train_layers, photos, args.size)
-    val_x, val_y = SampleMaker(val_layers, photos, args.size).batch(np.random.default_rng([args.seed, 10**9]), 48)
+    val_x, val_y = SampleMaker(val_layers, photos, args.size).batch(np.random.default_rng([args.seed, 10**9]), args.val_samples)
     print(f"{len(train_layers)} training layers, {len(val_layers)} validation layers, {len(photos)} photos")
 
     model = build_segmentation_unet(args.size)
