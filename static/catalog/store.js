@@ -46,6 +46,7 @@
     var current = 0;
     var settleTimer = null;
     var programmatic = false;
+    var target = 0;
 
     function figure(i) { return slides[i].querySelector("[data-zoom]"); }
 
@@ -85,20 +86,30 @@
       setZoom(false);
       current = (i + count) % count;
       programmatic = true;
-      track.scrollTo({ left: slides[current].offsetLeft, behavior: reducedMotion ? "auto" : "smooth" });
+      target = slides[current].offsetLeft;
+      track.scrollTo({ left: target, behavior: reducedMotion ? "auto" : "smooth" });
       render();
     }
 
-    /* A swipe or trackpad scroll moves the track itself; adopt the slide it settles on. */
+    /* A swipe or trackpad scroll moves the track itself; adopt the slide it settles on. Our own
+       smooth scroll is not adopted on the way: on a busy phone its frames can be far apart, and a
+       pause mid-way must not pull the gallery back to a slide it is passing. */
     track.addEventListener("scroll", function () {
       if (isZoomed() && !programmatic) setZoom(false);
       clearTimeout(settleTimer);
       settleTimer = setTimeout(function () {
-        programmatic = false;
+        if (programmatic) {
+          if (Math.abs(track.scrollLeft - target) < 2) programmatic = false;
+          return;
+        }
         var i = Math.round(track.scrollLeft / Math.max(track.clientWidth, 1));
         if (i !== current && i >= 0 && i < count) { current = i; render(); }
       }, 120);
     }, { passive: true });
+    /* A shopper's own touch, wheel or drag takes over from a programmatic scroll still in flight. */
+    ["pointerdown", "touchstart", "wheel"].forEach(function (type) {
+      track.addEventListener(type, function () { programmatic = false; }, { passive: true });
+    });
 
     if (prev) { prev.hidden = false; prev.addEventListener("click", function () { show(current - 1); }); }
     if (next) { next.hidden = false; next.addEventListener("click", function () { show(current + 1); }); }

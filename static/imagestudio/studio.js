@@ -14,6 +14,8 @@
   /* Live progress: poll the small JSON endpoint while any job on the page is queued or running. */
   function initProgress(root) {
     var url = root.getAttribute("data-status-url");
+    var leaving = false;
+    window.addEventListener("beforeunload", function () { leaving = true; });
     function activeIds() {
       return Array.prototype.map.call(root.querySelectorAll("[data-job][data-active='1']"), function (el) { return el.getAttribute("data-job"); });
     }
@@ -35,8 +37,9 @@
             if (label) label.textContent = job.error || job.label || "";
             if (!job.active) { row.setAttribute("data-active", "0"); finished = true; }
           });
-          // A finished job gains buttons (review, retry): reload once to show them.
-          if (finished) { window.setTimeout(function () { window.location.reload(); }, 400); return; }
+          // A finished job gains buttons (review, retry): reload once to show them, unless the user
+          // is already leaving (a click on a link just now must not be cancelled by the reload).
+          if (finished) { window.setTimeout(function () { if (!leaving) window.location.reload(); }, 400); return; }
           window.setTimeout(tick, 1500);
         })
         .catch(function () { window.setTimeout(tick, 5000); });

@@ -93,3 +93,36 @@ def test_shopper_browses_to_a_product_and_pages_through_its_photos(live_server, 
     # A viewport shot: Chromium's full-page capture re-lays the page out and can re-snap the gallery track.
     page.screenshot(path=str(ARTIFACTS / "storefront-product-gallery.png"))
     assert errors == []
+
+
+def test_a_slow_smooth_scroll_does_not_pull_the_gallery_back(live_server, shop, browser_page):
+    """On a busy phone a smooth scroll can pause mid-way for longer than the swipe-settle delay.
+
+    The browser's smooth scroll is replaced by one that stops for 600 ms over the slide it passes:
+    the gallery must stay on the slide that was asked for, not adopt the one it paused over (it did:
+    and a key pressed during the pause then moved on from the wrong slide).
+    """
+    from playwright.sync_api import expect
+
+    page, errors = browser_page
+    page.goto(live_server.url + "/p/brass-desk-lamp/")
+    expect(page.locator(".gallery__slide")).to_have_count(3)
+    page.evaluate("""() => {
+        const track = document.querySelector('#gallery-track');
+        track.scrollTo = (options) => {
+            const from = track.scrollLeft, to = options.left;
+            track.scrollLeft = Math.round((from + to) / 2);  // half-way, over the middle slide
+            setTimeout(() => { track.scrollLeft = to; }, 600);
+        };
+    }""")
+    page.get_by_role("link", name="Show photo 3 of 3").click()
+    page.wait_for_timeout(350)  # mid-pause, well past the 120 ms settle delay
+    assert current_photo(page) == "2"
+    page.wait_for_timeout(500)  # and after the scroll has arrived
+    assert current_photo(page) == "2"
+    expect(page.locator("[data-gallery-status]")).to_have_text("3 / 3")
+    # and a shopper's own swipe is still adopted once the track settles
+    page.evaluate("() => { const t = document.querySelector('#gallery-track');"
+                  " t.dispatchEvent(new PointerEvent('pointerdown')); t.scrollLeft = t.children[0].offsetLeft; }")
+    expect(page.locator("[data-gallery]")).to_have_attribute("data-current", "0")
+    assert errors == []

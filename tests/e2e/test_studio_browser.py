@@ -190,3 +190,39 @@ def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, shop, b
     expect(page.get_by_role("heading", name=f"Job #{job.pk} · Speckled stoneware mug")).to_be_visible()
     _shot(page, "12-job-detail")
     assert errors == []
+
+
+def test_a_link_clicked_as_a_job_finishes_is_not_cancelled_by_the_refresh(live_server, shop, browser):
+    """The job list reloads itself 400 ms after a job finishes; a click just then must still win."""
+    import time
+
+    from playwright.sync_api import expect
+
+    from imagestudio.models import StudioJob
+
+    job = StudioJob.objects.create(
+        product=shop["product"], source=shop["photo"], requested_by=shop["user_a"],
+        recipe=[{"op": "auto_white_balance"}], status="running", progress=40,
+    )
+    base = live_server.url
+    page, errors = _login(browser, base, "alice", "pw-alice-123")
+    # given the status poll reports the job finished, and the job page is slow to answer (a busy server)
+    finished = {"id": job.pk, "active": False, "progress": 100, "status": "awaiting_review",
+                "status_label": "Awaiting review", "label": "", "error": ""}
+    page.route("**/admin/studio/jobs/status.json*", lambda route: route.fulfill(json={"jobs": [finished]}))
+
+    def slow_job_page(route):
+        time.sleep(1.5)
+        try:
+            route.continue_()
+        except Exception:  # the navigation was cancelled meanwhile (the bug this test is about)
+            pass
+
+    page.route(f"**/admin/studio/jobs/{job.pk}/", slow_job_page)
+    page.goto(base + "/admin/studio/")
+    # when the merchant clicks the job as soon as it shows as finished
+    expect(page.locator(f"tr[data-job='{job.pk}'] [data-status-pill]")).to_have_text("Awaiting review")
+    page.locator(f"tr[data-job='{job.pk}'] a[href$='/admin/studio/jobs/{job.pk}/']").first.click()
+    # then the job page opens (the list's own reload did not cancel the navigation)
+    expect(page.get_by_role("heading", name=f"Job #{job.pk} · Speckled stoneware mug")).to_be_visible(timeout=10_000)
+    assert errors == []
