@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -58,3 +59,15 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, *, ready_path: 
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not start")
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Return the median throughput over rounds and latency percentiles over all requests of ``runs``."""
+    return {
+        "rps": round(statistics.median(r["rps"] for r in runs), 1),
+        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
+        "p95_ms": round(statistics.median(r["p95_ms"] for r in runs), 2),
+        "rps_per_round": [round(r["rps"], 1) for r in runs],
+        "requests": sum(r["requests"] for r in runs),
+        "failures": sum(r["failures"] for r in runs),
+    }

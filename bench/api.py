@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from _harness import ROOT, SEED, free_port, start_gunicorn
+from _harness import ROOT, SEED, free_port, start_gunicorn, summarise
 
 LIST_PATH = "/api/v1/products/?page_size=24"
 # A new query string every request (same 24 products): the API's response cache always misses.
@@ -103,17 +103,6 @@ def measure(pool, port: int, path: str, requests: int, concurrency: int) -> dict
         "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
         "requests": len(latencies),
         "failures": sum(r[1] for r in results),
-    }
-
-
-def summarise(runs: list[dict]) -> dict:
-    return {
-        "rps": round(statistics.median(r["rps"] for r in runs), 1),
-        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
-        "p95_ms": round(statistics.median(r["p95_ms"] for r in runs), 2),
-        "rps_per_round": [round(r["rps"], 1) for r in runs],
-        "requests": sum(r["requests"] for r in runs),
-        "failures": sum(r["failures"] for r in runs),
     }
 
 

@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from _harness import ROOT, SEED, free_port, start_gunicorn
+from _harness import ROOT, SEED, free_port, start_gunicorn, summarise as harness_summarise
 
 CATEGORY_PATH = "/c/bench-category/"
 # Every request a new query string (same 24 products): the page cache misses, product-card fragments hit.
@@ -119,14 +119,9 @@ def measure(pool: ProcessPoolExecutor, port: int, path: str, requests: int, conc
 
 
 def summarise(runs: list[dict]) -> dict:
-    """Return the median throughput over rounds and latency percentiles over all requests."""
+    """The shared summary plus cache hits and the server's CPU per request."""
     return {
-        "rps": round(statistics.median(r["rps"] for r in runs), 1),
-        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
-        "p95_ms": round(statistics.median(r["p95_ms"] for r in runs), 2),
-        "rps_per_round": [round(r["rps"], 1) for r in runs],
-        "requests": sum(r["requests"] for r in runs),
-        "failures": sum(r["failures"] for r in runs),
+        **harness_summarise(runs),
         "cache_hits": sum(r["cache_hits"] for r in runs),
         # Server CPU per request barely depends on other load on the machine, unlike requests/s.
         "server_cpu_ms_per_request": round(1000 * sum(r["server_cpu_s"] for r in runs) / sum(r["requests"] for r in runs), 3),
