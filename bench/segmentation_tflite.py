@@ -35,7 +35,7 @@ def main() -> None:
     import numpy as np
     import tensorflow as tf
 
-    from ml.segmentation.export import _export_tflite
+    from ml.segmentation.export import export_tflite
     from ml.segmentation.inference import WEIGHTS_PATH, TFLitePredictor
     from ml.segmentation.model import WORK_SIZE, build_segmentation_unet
     from ml.synth import render_product
@@ -46,7 +46,7 @@ def main() -> None:
                          input_signature=[tf.TensorSpec((None, WORK_SIZE, WORK_SIZE, 3), tf.float32)])
     with tempfile.TemporaryDirectory(prefix="seg-tflite-") as tmp:
         started = time.perf_counter()
-        record = _export_tflite(model, Path(tmp) / "segmentation.tflite")  # the converter the export uses
+        record = export_tflite(model, Path(tmp) / "segmentation.tflite")  # the converter the export uses
         convert_s = time.perf_counter() - started
         size = (Path(tmp) / "segmentation.tflite").stat().st_size
         lite_predictor = TFLitePredictor(Path(tmp) / "segmentation.tflite", args.threads)  # the worker's runner
@@ -60,7 +60,7 @@ def main() -> None:
     def run_tflite():
         return lite_predictor(batch)
 
-    ours, lite = run_tf(), run_tflite()
+    reference, lite = run_tf(), run_tflite()
     times: dict[str, list[float]] = {"tensorflow": [], "tflite": []}
     for _ in range(args.calls):  # alternate, so a busy spell of the machine hits both alike
         for name, fn in (("tensorflow", run_tf), ("tflite", run_tflite)):
@@ -74,7 +74,7 @@ def main() -> None:
         "median_ms": medians, "tflite_vs_tensorflow_ratio": round(medians["tflite"] / medians["tensorflow"], 3),
         "tflite_bytes": size, "tflite_sha256": record["tflite_sha256"], "convert_seconds": round(convert_s, 1),
         "tflite_nan_fraction": round(float(1 - finite.mean()), 4),
-        "max_abs_difference": round(float(np.abs(lite - ours)[finite].max()), 5) if finite.any() else None,
+        "max_abs_difference": float(f"{np.abs(lite - reference)[finite].max():.3g}") if finite.any() else None,
     }, indent=2))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ml.runtime import ml_threads
 from ml.segmentation.metrics import alpha_mae, boundary_f, iou
 
 METHODS = ("keras", "keras-raw", "grabcut", "u2netp")
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     notes: list[str] = []
     methods = _methods(args, notes)
-    report: dict = {"folders": {}, "notes": notes, "threads": int(os.environ.get("ML_THREADS", "0")) or os.cpu_count()}
+    report: dict = {"folders": {}, "notes": notes, "threads": ml_threads()}
     if "keras" in methods or "keras-raw" in methods:
         from ml.segmentation import inference
 

@@ -16,7 +16,7 @@ import numpy as np
 REFERENCE = {"kind": "mug", "seed": 7_300_000, "size": 320}
 
 
-def _export_tflite(model, target: Path) -> dict:
+def export_tflite(model, target: Path) -> dict:
     """Convert the network to TFLite (any batch size) through a SavedModel; return what the card records.
 
     Converting a traced function directly loses Keras 3 variables (the result outputs NaN), hence the
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     model.load_weights(args.weights)
     model.save_weights(target)
     record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256}
-    record.update(_export_tflite(model, inference.TFLITE_PATH))
+    record.update(export_tflite(model, inference.TFLITE_PATH))
     inference.use_weights(target)  # the sha is being recorded now, so skip the check this once
     render = render_product(REFERENCE["kind"], seed=REFERENCE["seed"], size=REFERENCE["size"], flaws=())
     probability = inference.predict_probability([render.image], flip=False)[0]  # the network alone

@@ -33,7 +33,12 @@ def _parse(argv):
     p.add_argument("--init", type=Path, default=None,
                    help="start from these weights (.weights.h5), e.g. ml/weights/segmentation.weights.h5, with a "
                         "fresh optimizer and schedule; ignored when resuming from a checkpoint in --out")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.init and not args.init.is_file():
+        p.error(f"--init: no weights file at {args.init}")
+    if args.val_samples < 1:
+        p.error(f"--val-samples must be at least 1, got {args.val_samples}")
+    return args
 
 
 def dice_bce_loss(y_true, y_pred):
@@ -144,10 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         pred = model.predict(val_x, batch_size=8, verbose=0)
         iou = float(np.mean([_iou(p, t) for p, t in zip(pred, val_y)]))
         loss = float(np.mean(keras.ops.convert_to_numpy(dice_bce_loss(val_y, pred))))
+        best_so_far = max(history["val_iou"], default=-1.0)
         history["val_step"].append(step)
         history["val_iou"].append(iou)
         history["val_loss"].append(loss)
-        if iou >= max(history["val_iou"]):  # the best step on the held-out curve, kept for export
+        if iou > best_so_far:  # the (first) best step on the held-out curve, kept for export
             model.save_weights(args.out / "best.weights.h5")
         return iou
 

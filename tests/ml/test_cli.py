@@ -27,3 +27,17 @@ def test_dispatch_does_not_import_tensorflow_for_help():
     code = "import sys, ml.train; ml.train.main(['--help']); print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_segmentation_training_refuses_bad_options_before_any_work(tmp_path, capsys):
+    import pytest
+
+    from ml.segmentation import train
+
+    with pytest.raises(SystemExit) as missing:
+        train.main(["--init", str(tmp_path / "nope.weights.h5"), "--out", str(tmp_path / "run")])
+    assert missing.value.code == 2 and "--init: no weights file at" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.main(["--val-samples", "0", "--out", str(tmp_path / "run")])
+    assert "--val-samples must be at least 1, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()  # nothing rendered, nothing written
