@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ecommerce.ids import MAX_OBJECT_ID
 from imagestudio.models import StudioJob, StudioResult
 from imagestudio.services.recipes import OUTPUT_FORMATS
 
@@ -60,7 +61,7 @@ class StudioJobSerializer(serializers.ModelSerializer):
 class StudioJobCreateSerializer(serializers.Serializer):
     """Run a preset (by slug) or an explicit recipe on one of your photos."""
 
-    image = serializers.IntegerField(min_value=1, help_text="Id of one of your product images.")
+    image = serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text="Id of one of your product images.")
     preset = serializers.SlugField(required=False, help_text="Preset slug, e.g. marketplace-main.")
     recipe = serializers.ListField(
         child=serializers.DictField(), required=False, min_length=1, max_length=30,
@@ -138,7 +139,8 @@ class ApprovalSerializer(serializers.Serializer):
 
 
 class BulkApproveSerializer(serializers.Serializer):
-    results = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
+    results = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID), min_length=1,
+                                    max_length=100)
 
 
 class BulkApproveItemSerializer(serializers.Serializer):
@@ -155,7 +157,8 @@ class BulkApproveResultSerializer(serializers.Serializer):
 
 
 class BulkJobCreateSerializer(serializers.Serializer):
-    images = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20)
+    images = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID), min_length=1,
+                                   max_length=20)
     preset = serializers.SlugField(help_text="Preset slug, e.g. marketplace-main.")
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ecommerce.ids import valid_ids
+
 from .. import selectors, services
 from ..models import StudioJob
 from ..storage import private_file_url
@@ -43,7 +45,7 @@ def job_status(request):
     """Return progress of the requested jobs the user may see (the list polls this)."""
     raw = request.GET.get("ids", "")
     try:
-        ids = [int(x) for x in raw.split(",") if x.strip()][:MAX_POLL_IDS]
+        ids = valid_ids(int(x) for x in raw.split(",") if x.strip())[:MAX_POLL_IDS]
     except ValueError:
         return JsonResponse({"error": "ids must be a comma-separated list of job ids"}, status=400)
     jobs = selectors.jobs_for_user(request.user).filter(pk__in=ids)

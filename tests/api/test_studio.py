@@ -57,6 +57,7 @@ def test_merchant_runs_a_recipe_and_sees_the_result(as_role, studio_api_world):
         ({"image": "PHOTO", "preset": "quick-enhance", "output_quality": 0}, "output_quality", ""),
         ({"image": "PHOTO_B", "preset": "quick-enhance"}, "image", "among your photos"),  # bob's photo
         ({"image": 999999, "preset": "quick-enhance"}, "image", "among your photos"),
+        ({"image": 2**63, "preset": "quick-enhance"}, "image", "less than or equal to"),  # past BigAutoField
     ],
 )
 def test_bad_job_requests_are_400_with_the_reason_and_create_nothing(as_role, studio_api_world, payload, field, words):
@@ -129,3 +130,14 @@ def test_bulk_job_creation_reports_each_photo(as_role, studio_api_world):
         assert by_image[pk]["error"] == {"code": "not_found", "message": f"No image {pk} among your photos."}
     assert set(StudioJob.objects.values_list("source_id", flat=True)) == set(mine)
     assert ProductImage.objects.filter(pk__in=mine).count() == 2
+
+
+@pytest.mark.parametrize("url, body", [
+    ("/api/v1/studio/jobs/bulk/", {"images": [4, 2**127], "preset": "quick-enhance"}),  # found by the fuzzer: a 500
+    ("/api/v1/review/approve/", {"results": [2**70]}),
+])
+def test_ids_past_the_database_range_are_400_not_500(as_role, studio_api_world, url, body):
+    role = "reviewer" if "review" in url else "merchant"
+    error = assert_error(as_role(role).post(url, body, format="json"), 400)
+    assert "less than or equal to" in str(error["fields"])
+    assert StudioJob.objects.count() == 0

@@ -98,6 +98,9 @@ def test_job_status_json_reports_progress(merchant, studio_world):
     assert data["jobs"] == [{"id": job.pk, "status": "awaiting_review", "status_label": "Awaiting review",
                              "progress": 100, "label": "Ready for review", "error": "", "active": False}]
     assert merchant.get(reverse("imagestudio:job-status"), {"ids": "1,x"}).status_code == 400
+    # an id past the database's range is no job (SQLite would refuse to bind it: a 500)
+    far = merchant.get(reverse("imagestudio:job-status"), {"ids": f"{job.pk},{2**64}"})
+    assert far.status_code == 200 and [j["id"] for j in far.json()["jobs"]] == [job.pk]
 
 
 def test_review_page_shows_compliance_and_diff(client, studio_world):
@@ -114,3 +117,12 @@ def test_review_page_shows_compliance_and_diff(client, studio_world):
     assert all(rule["rule"] in html for rule in result.compliance)
     diff = client.get(reverse("imagestudio:result-diff", args=[result.pk]))
     assert diff.status_code == 200 and diff["Content-Type"] == "image/png"
+
+
+def test_bulk_approve_with_an_id_past_the_database_range_is_no_500(studio_world):
+    from django.test import Client
+
+    reviewer = Client()
+    reviewer.force_login(studio_world["reviewer"])
+    response = reviewer.post(reverse("imagestudio:review-bulk-approve"), {"result": [str(2**64)]})
+    assert response.status_code == 302  # back to the queue with "Select at least one result to approve."

@@ -1,0 +1,8 @@
+"""Object ids as the database stores them: every model's primary key is a BigAutoField."""
+
+MAX_OBJECT_ID = 2**63 - 1  # a larger number from a request is no id at all (SQLite refuses to bind it: a 500)
+
+
+def valid_ids(ids) -> list[int]:
+    """Keep the ints of ``ids`` that can be a primary key (1..MAX_OBJECT_ID), in order."""
+    return [i for i in ids if 1 <= i <= MAX_OBJECT_ID]
