@@ -191,8 +191,10 @@ def encode(
         background = Image.new("RGB", image.size, (255, 255, 255))
         background.paste(image, mask=image.getchannel("A"))
         image = background
-    clean = image.copy()
-    clean.info = {}  # PNG and AVIF writers fall back to image.info for ICC/EXIF; give them nothing.
+    clean = image
+    if image.info:  # PNG and AVIF writers fall back to image.info for ICC/EXIF; give them nothing.
+        clean = image.copy()  # (a copy, so the caller's image keeps its info)
+        clean.info = {}
     out = io.BytesIO()
     if fmt == "JPEG":
         if progressive is None:

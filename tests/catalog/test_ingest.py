@@ -292,3 +292,33 @@ def test_jpeg_is_progressive_only_at_web_sizes(side, progressive):
 def test_stored_jpeg_originals_are_baseline(catalog_world):
     image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(300, 200, seed=71))
     assert not open_stored(image).info.get("progressive")
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "AVIF"])
+def test_encode_drops_the_callers_metadata_without_touching_the_caller(fmt):
+    from catalog.media.codec import encode
+
+    # given an image that carries an ICC profile, EXIF with GPS, a comment and XMP in its info
+    image = Image.new("RGB", (32, 24), (200, 40, 40))
+    exif = Image.Exif()
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPSInfo -> GPSLatitude
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    info = {"icc_profile": icc, "exif": exif.tobytes(), "comment": b"secret", "xmp": b"<x:xmpmeta>secret</x:xmpmeta>"}
+    image.info = dict(info)
+    # when it is encoded
+    data = encode(image, format=fmt)
+    # then the file holds none of it
+    with Image.open(io.BytesIO(data)) as back:
+        assert not back.info.get("icc_profile") and not back.info.get("exif") and "comment" not in back.info
+        assert not back.getexif()
+    assert b"secret" not in data
+    # and the caller's image still has its own info (encode works on a copy when there is metadata)
+    assert image.info == info
+
+
+def test_encode_of_an_image_without_metadata_leaves_it_unchanged():
+    from catalog.media.codec import encode
+
+    image = Image.new("RGB", (16, 16), (1, 2, 3))
+    encode(image, format="WEBP")
+    assert image.info == {} and image.getpixel((0, 0)) == (1, 2, 3) and image.mode == "RGB"
