@@ -38,6 +38,74 @@ def load_photo_backgrounds(folders: list[Path]) -> list[np.ndarray]:
     return [img for img in (_read_rgb(p) for p in paths) if img is not None]
 
 
+# Share of placed objects that are not plain renders: a render re-textured with a real photo, and an
+# organic shape (random silhouette with limbs) filled with a real photo. They teach "a subject is a
+# region that stands apart from its surroundings" rather than "a subject looks like our renderer".
+RETEXTURED_SHARE = 0.2
+BLOB_SHARE = 0.2
+
+
+def retexture(layer: ObjectLayer, texture: np.ndarray, rng: np.random.Generator) -> ObjectLayer:
+    """Return the layer with its colours taken from ``texture`` (HxWx3 uint8), keeping the render's shading."""
+    grey = layer.rgb.astype(np.float32).mean(axis=2)
+    inside = layer.alpha > 127
+    ref = float(np.median(grey[inside])) if inside.any() else 128.0
+    shade = np.clip(grey / max(ref, 1.0), 0.25, 1.8)[..., None]
+    keep = rng.uniform(0.4, 1.0)  # how much of the render's light and shade survives
+    rgb = texture.astype(np.float32) * (1.0 - keep + keep * shade)
+    return ObjectLayer(rgb=np.clip(rgb, 0, 255).astype(np.uint8), alpha=layer.alpha, shadow=layer.shadow)
+
+
+def blob_alpha(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Return an organic silhouette (uint8 0/255 coverage, antialiased): a noisy ellipse with 0-4 limbs."""
+    grid, big = max(4, size // 16), size * 2  # drawn at 2x, then averaged down: antialiased edges
+    noise = cv2.resize(rng.standard_normal((grid, grid)).astype(np.float32), (big, big), interpolation=cv2.INTER_CUBIC)
+    noise = cv2.GaussianBlur(noise, (0, 0), big / 24)
+    noise /= max(float(noise.std()), 1e-6)
+    yy, xx = (np.mgrid[0:big, 0:big].astype(np.float32) + 0.5) / big
+    cx, cy = rng.uniform(0.4, 0.6), rng.uniform(0.35, 0.55)
+    ax, ay = rng.uniform(0.1, 0.3), rng.uniform(0.12, 0.34)
+    theta = rng.uniform(0, np.pi)
+    u = (xx - cx) * np.cos(theta) + (yy - cy) * np.sin(theta)
+    v = -(xx - cx) * np.sin(theta) + (yy - cy) * np.cos(theta)
+    field = 1.0 - (u / ax) ** 2 - (v / ay) ** 2 + rng.uniform(0.2, 0.8) * noise
+    hi = np.where(field > 0, 255, 0).astype(np.uint8)
+    for _ in range(int(rng.integers(0, 5))):  # legs, handles, stems, straps: thin parts reaching out
+        angle = rng.uniform(0, 2 * np.pi)
+        length = rng.uniform(0.15, 0.45) * big
+        start = (int(cx * big), int(cy * big))
+        end = (int(start[0] + np.cos(angle) * length), int(start[1] + np.sin(angle) * length))
+        cv2.line(hi, start, end, 255, thickness=int(rng.integers(2, max(3, size // 12))), lineType=cv2.LINE_AA)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((hi > 127).astype(np.uint8), connectivity=8)
+    if count > 2:  # one subject: keep the largest piece
+        largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        hi[labels != largest] = 0
+    return cv2.resize(hi, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def blob_layer(texture: np.ndarray, rng: np.random.Generator) -> ObjectLayer:
+    """Return an organic-shaped object filled with ``texture`` (SxSx3), lit from above, with a soft shadow."""
+    size = texture.shape[0]
+    alpha = blob_alpha(rng, size)
+    rgb = texture.astype(np.float32)
+    if rng.random() < 0.6:  # volume: lighter towards the middle and the top
+        depth = cv2.distanceTransform((alpha > 127).astype(np.uint8), cv2.DIST_L2, 3)
+        depth /= max(float(depth.max()), 1.0)
+        top = np.linspace(1.1, 0.85, size, dtype=np.float32)[:, None]
+        rgb *= ((0.75 + 0.35 * depth) * top)[..., None]
+    if rng.random() < 0.3:  # a dyed product: one colour carrying the photo's detail
+        grey = rgb.mean(axis=2, keepdims=True)
+        rgb = grey * rng.uniform(0.3, 1.6, size=3).astype(np.float32)
+    ys = np.nonzero(alpha.max(axis=1) > 0)[0]
+    bottom = int(ys.max()) if ys.size else size - 1
+    shadow = np.zeros((size, size), np.float32)
+    if rng.random() < 0.7:
+        band = alpha[max(0, bottom - size // 10):bottom + 1].max(axis=0).astype(np.float32) / 255.0
+        shadow[min(size - 1, bottom):min(size, bottom + size // 20 + 1)] = band
+        shadow = cv2.GaussianBlur(shadow, (0, 0), size / 30) * rng.uniform(0.3, 0.7)
+    return ObjectLayer(rgb=np.clip(rgb, 0, 255).astype(np.uint8), alpha=alpha, shadow=shadow)
+
+
 @dataclass
 class SampleMaker:
     """Compose letterboxed (image, mask) training pairs from product layers and backgrounds."""
@@ -119,6 +187,11 @@ class SampleMaker:
         reflect = rng.random() < 0.12
         for x in xs:
             layer = self.layers[int(rng.integers(0, len(self.layers)))]
+            kind = rng.random()
+            if self.photos and kind < BLOB_SHARE:
+                layer = blob_layer(self._photo_crop(rng, *layer.alpha.shape), rng)
+            elif self.photos and kind < BLOB_SHARE + RETEXTURED_SHARE:
+                layer = retexture(layer, self._photo_crop(rng, *layer.alpha.shape), rng)
             if rng.random() < 0.5:
                 layer = ObjectLayer(rgb=layer.rgb[:, ::-1].copy(), alpha=layer.alpha[:, ::-1].copy(),
                                     shadow=layer.shadow[:, ::-1].copy())

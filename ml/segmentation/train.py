@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             model.save_weights(args.out / "best.weights.h5")
         return iou
 
+    if start == 0 and args.init:  # where the initial weights stand on this run's held-out composites
+        print(f"held-out IoU of the initial weights: {validate(0):.4f}")
     began = time.time()
     batches = _prefetch(maker, args.seed, start, args.steps, args.batch)
     bar = tqdm(range(start, args.steps), initial=start, total=args.steps, desc="segmentation", mininterval=5)
