@@ -211,3 +211,57 @@ def test_unpublishing_an_image_removes_its_public_renditions(catalog_world, sett
     assert not Rendition.objects.filter(image=image).exists()
     assert not any(p.is_file() for p in public.rglob("*"))
     assert image.file.storage.exists(image.file.name)
+
+
+def _laplacian_sharpen(grey: np.ndarray, a: float) -> np.ndarray:
+    """The reference: grey + a x (4 x centre - the 4 neighbours), interior pixels only."""
+    g = grey.astype(np.float64)
+    out = g.copy()
+    out[1:-1, 1:-1] += a * (4 * g[1:-1, 1:-1] - g[:-2, 1:-1] - g[2:, 1:-1] - g[1:-1, :-2] - g[1:-1, 2:])
+    return np.clip(out, 0, 255)
+
+
+def _textured(width: int = 40, height: int = 30) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    base = rng.integers(60, 190, size=(height, width, 1))
+    return np.clip(base + rng.integers(-20, 20, size=(height, width, 3)), 0, 255).astype(np.uint8)
+
+
+def test_sharpen_adds_the_luma_laplacian_to_every_channel():
+    # given a textured colour image, shrunk 6x (full sharpening strength)
+    pixels = _textured()
+    image = Image.fromarray(pixels)
+    out = np.asarray(ladder.SHARPEN(image, reduction=6.0)).astype(np.int64)
+    # then every channel moved by the same amount: the Laplacian of the luma, within rounding
+    luma = np.asarray(image.convert("L"))
+    expected_delta = _laplacian_sharpen(luma, ladder.SHARPEN.amount) - luma
+    delta = out - pixels.astype(np.int64)
+    for c in range(3):
+        inner, moved = out[1:-1, 1:-1, c], delta[1:-1, 1:-1, c]
+        unclipped = (inner > 0) & (inner < 255)
+        assert unclipped.mean() > 0.9
+        assert np.abs(moved - expected_delta[1:-1, 1:-1])[unclipped].max() <= 1
+    assert np.abs(delta).max() > 3  # it did sharpen
+    # and the one-pixel frame, which Pillow's kernel cannot reach, is left as it was
+    assert np.array_equal(out[0], pixels[0]) and np.array_equal(out[:, -1], pixels[:, -1])
+
+
+def test_sharpen_leaves_flat_colour_alone_and_keeps_alpha():
+    flat = Image.new("RGB", (20, 20), (200, 30, 90))
+    assert np.array_equal(np.asarray(ladder.SHARPEN(flat, reduction=6.0)), np.asarray(flat))
+    rgba = Image.fromarray(np.dstack([_textured(20, 20), np.linspace(0, 255, 400).reshape(20, 20).astype(np.uint8)]))
+    out = ladder.SHARPEN(rgba, reduction=6.0)
+    assert out.mode == "RGBA" and np.array_equal(np.asarray(out)[..., 3], np.asarray(rgba)[..., 3])
+    grey = Image.fromarray(_textured()[..., 0])
+    assert ladder.SHARPEN(grey, reduction=6.0).mode == "L"
+    # barely resized: nothing to make up for
+    assert ladder.SHARPEN(flat, reduction=1.05) is flat
+
+
+def test_sharpening_is_part_of_the_spec_hash(monkeypatch):
+    before = ladder.spec_hash("JPEG")
+    monkeypatch.setattr(ladder, "SHARPEN", ladder.Sharpen(amount=0.2))
+    assert ladder.spec_hash("JPEG") != before
+    monkeypatch.undo()
+    monkeypatch.setattr(ladder, "SPEC_VERSION", ladder.SPEC_VERSION + 1)
+    assert ladder.spec_hash("JPEG") != before
