@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from PIL import Image, ImageOps
 
-from ecommerce.ids import valid_ids
+from ecommerce.ids import parse_ids
 
 from .. import selectors, services
 from ..forms import ApproveForm, RejectForm
@@ -95,7 +95,7 @@ def review_reject(request, pk: int):
 @reviewer_required
 @require_POST
 def review_bulk_approve(request):
-    ids = valid_ids(int(x) for x in request.POST.getlist("result") if x.isdigit())[:MAX_BULK]
+    ids = parse_ids(request.POST.getlist("result"))[:MAX_BULK]
     results = list(selectors.review_queue().filter(pk__in=ids))
     if not results:
         messages.warning(request, "Select at least one result to approve.")

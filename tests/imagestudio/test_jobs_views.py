@@ -126,3 +126,15 @@ def test_bulk_approve_with_an_id_past_the_database_range_is_no_500(studio_world)
     reviewer.force_login(studio_world["reviewer"])
     response = reviewer.post(reverse("imagestudio:review-bulk-approve"), {"result": [str(2**64)]})
     assert response.status_code == 302  # back to the queue with "Select at least one result to approve."
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "9" * 5000, " 7", "-3", "0x10"],
+                         ids=["superscript", "arabic-indic", "5000-digits", "space", "negative", "hex"])
+def test_bulk_approve_ignores_ids_that_are_not_plain_numbers(studio_world, raw):
+    from django.test import Client
+
+    reviewer = Client()
+    reviewer.force_login(studio_world["reviewer"])
+    # "²" and "٣" pass str.isdigit() but int() refuses them; 5000 digits exceed int()'s limit
+    response = reviewer.post(reverse("imagestudio:review-bulk-approve"), {"result": [raw]})
+    assert response.status_code == 302
