@@ -29,13 +29,24 @@ FLIP_AVERAGE = True
 _lock = threading.Lock()
 _predictor = None
 _weights_override: Path | None = None
+_width_override: float | None = None
 
 
-def use_weights(path: Path | None) -> None:
-    """Load the network from another weights file from now on (evaluation of a training run); None resets."""
-    global _predictor, _weights_override
+def use_weights(path: Path | None, width: float | None = None) -> None:
+    """Load the network from another weights file from now on (evaluation of a training run); None resets.
+
+    ``width`` is the run's channel width multiplier (default: the committed network's).
+    """
+    global _predictor, _weights_override, _width_override
     with _lock:
-        _predictor, _weights_override = None, (Path(path) if path else None)
+        _predictor, _weights_override, _width_override = None, (Path(path) if path else None), width
+
+
+def network_width() -> float:
+    """Return the channel width multiplier of the network this process loads."""
+    if _width_override is not None:
+        return _width_override
+    return float(json.loads(CARD_JSON_PATH.read_text()).get("width", 1.0))
 
 
 def weights_sha256(path: Path = WEIGHTS_PATH) -> str:
@@ -91,7 +102,7 @@ def _load_predictor():
             path = _weights_override or WEIGHTS_PATH
             if _weights_override is None:
                 _check_sha(path, "sha256")
-            model = build_segmentation_unet(WORK_SIZE)
+            model = build_segmentation_unet(WORK_SIZE, width=network_width())
             model.load_weights(path)
             spec = tf.TensorSpec((None, WORK_SIZE, WORK_SIZE, 3), tf.float32)
             # One traced graph for every batch size: no retracing per call, no Keras predict() overhead.

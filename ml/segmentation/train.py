@@ -30,12 +30,25 @@ def _parse(argv):
     p.add_argument("--val-samples", type=int, default=48, help="held-out composites scored at each validation")
     p.add_argument("--export", type=Path, default=None, help="also write the final weights here (.weights.h5)")
     p.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
+    p.add_argument("--real", type=Path, action="append", default=[],
+                   help="masked set of real photos (DIR/images + DIR/masks, repeatable), e.g. "
+                        "../shared/data/train/ecssd; its fixed validation split (ml.segmentation.real.split_of) "
+                        "is never trained on and chooses best.weights.h5")
+    p.add_argument("--real-share", type=float, default=None, help="share of augmented real photos (default 0.40)")
+    p.add_argument("--copy-paste-share", type=float, default=None,
+                   help="share of real cut-outs pasted on real scenes (default 0.35); the rest are renders")
+    p.add_argument("--width", type=float, default=1.0, help="channel width multiplier of the network")
     p.add_argument("--init", type=Path, default=None,
                    help="start from these weights (.weights.h5), e.g. ml/weights/segmentation.weights.h5, with a "
                         "fresh optimizer and schedule; ignored when resuming from a checkpoint in --out")
     args = p.parse_args(argv)
     if args.init and not args.init.is_file():
         p.error(f"--init: no weights file at {args.init}")
+    for folder in args.real:
+        if not (folder / "images").is_dir() or not (folder / "masks").is_dir():
+            p.error(f"--real: {folder} needs images/ and masks/ folders")
+    if args.width <= 0:
+        p.error(f"--width must be positive, got {args.width}")
     if args.val_samples < 1:
         p.error(f"--val-samples must be at least 1, got {args.val_samples}")
     return args
@@ -87,8 +100,11 @@ def _plot(history: dict, path: Path) -> None:
         ax[0].plot(steps[k - 1:], smooth, label=f"mean of {k}")
     ax[0].set(xlabel="step", ylabel="BCE + Dice", title="training loss")
     ax[0].legend()
-    ax[1].plot(history["val_step"], history["val_iou"], marker="o")
-    ax[1].set(xlabel="step", ylabel="IoU", title="held-out synthetic IoU (layers never trained on)")
+    ax[1].plot(history["val_step"], history["val_iou"], marker="o", label="synthetic (layers never trained on)")
+    if history.get("val_real_iou"):
+        ax[1].plot(history["val_step"], history["val_real_iou"], marker="s", label="real photos (validation split)")
+    ax[1].set(xlabel="step", ylabel="IoU", title="held-out IoU")
+    ax[1].legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -108,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
 
     keras.utils.set_random_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
+    from ml.segmentation.real import RealSampleMaker, letterboxed_batch, load_cutouts
+
     build_bank(args.bank, args.bank_count)
     bank = load_bank(args.bank)
     # The last tenth of the layers is never trained on: it scores the curve.
@@ -118,14 +136,22 @@ def main(argv: list[str] | None = None) -> int:
     maker = SampleMaker(train_layers, photos, args.size)
     val_x, val_y = SampleMaker(val_layers, photos, args.size).batch(np.random.default_rng([args.seed, 10**9]), args.val_samples)
     print(f"{len(train_layers)} training layers, {len(val_layers)} validation layers, {len(photos)} photos")
+    real_val = None
+    if args.real:
+        shares = {k: v for k, v in (("real_share", args.real_share), ("copy_paste_share", args.copy_paste_share))
+                  if v is not None}
+        cutouts = load_cutouts(args.real, "train")
+        maker = RealSampleMaker(cutouts, photos, maker, args.size, **shares)
+        real_val = letterboxed_batch(load_cutouts(args.real, "val"), args.size)
+        print(f"{len(cutouts)} real training photos, {len(real_val[0])} real validation photos")
 
-    model = build_segmentation_unet(args.size)
+    model = build_segmentation_unet(args.size, width=args.width)
     schedule = keras.optimizers.schedules.CosineDecay(
         args.lr * 0.1, decay_steps=max(1, args.steps - 100), alpha=0.02, warmup_target=args.lr, warmup_steps=100)
     optimizer = keras.optimizers.Adam(schedule)
     model.compile(optimizer=optimizer, loss=dice_bce_loss)
     ckpt, opt_ckpt, state_path = args.out / "checkpoint.weights.h5", args.out / "optimizer.npz", args.out / "state.json"
-    history = {"step": [], "loss": [], "val_step": [], "val_iou": [], "val_loss": []}
+    history = {"step": [], "loss": [], "val_step": [], "val_iou": [], "val_loss": [], "val_real_iou": []}
     start = 0
     if ckpt.exists() and state_path.exists() and not args.fresh:
         model.load_weights(ckpt)
@@ -135,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 var.assign(value)
         state = json.loads(state_path.read_text())
         start, history = state["step"], state["history"]
+        history.setdefault("val_real_iou", [])
         print(f"resumed at step {start}")
     elif args.init:
         model.load_weights(args.init)
@@ -146,16 +173,21 @@ def main(argv: list[str] | None = None) -> int:
         state_path.write_text(json.dumps({"step": step, "history": history}))
 
     def validate(step):
+        """Score the held-out sets; keep the (first) best step for export: on the real photos when given."""
         pred = model.predict(val_x, batch_size=8, verbose=0)
         iou = float(np.mean([_iou(p, t) for p, t in zip(pred, val_y)]))
         loss = float(np.mean(keras.ops.convert_to_numpy(dice_bce_loss(val_y, pred))))
-        best_so_far = max(history["val_iou"], default=-1.0)
+        chosen = "val_real_iou" if real_val is not None else "val_iou"
+        best_so_far = max(history[chosen], default=-1.0)
         history["val_step"].append(step)
         history["val_iou"].append(iou)
         history["val_loss"].append(loss)
-        if iou > best_so_far:  # the (first) best step on the held-out curve, kept for export
+        if real_val is not None:
+            real_pred = model.predict(real_val[0], batch_size=8, verbose=0)
+            history["val_real_iou"].append(float(np.mean([_iou(p, t) for p, t in zip(real_pred, real_val[1])])))
+        if history[chosen][-1] > best_so_far:
             model.save_weights(args.out / "best.weights.h5")
-        return iou
+        return history[chosen][-1]
 
     if start == 0 and args.init:  # where the initial weights stand on this run's held-out composites
         print(f"held-out IoU of the initial weights: {validate(0):.4f}")
@@ -175,9 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {
         "steps": args.steps, "batch": args.batch, "size": args.size, "seed": args.seed,
         "samples_seen": args.steps * args.batch, "params": int(model.count_params()),
+        "width": args.width, "real_sets": [str(f) for f in args.real],
+        "real_val_photos": int(len(real_val[0])) if real_val is not None else 0,
         "final_val_iou": history["val_iou"][-1] if history["val_iou"] else None,
         "best_val_iou": max(history["val_iou"]) if history["val_iou"] else None,
         "best_val_step": history["val_step"][int(np.argmax(history["val_iou"]))] if history["val_iou"] else None,
+        "best_val_real_iou": max(history["val_real_iou"]) if history["val_real_iou"] else None,
+        "best_val_real_step": (history["val_step"][int(np.argmax(history["val_real_iou"]))]
+                               if history["val_real_iou"] else None),
         "initialised_from": str(args.init) if args.init else None,
         "final_train_loss_mean_100": float(np.mean(history["loss"][-100:])) if history["loss"] else None,
         "seconds_this_run": round(time.time() - began, 1),

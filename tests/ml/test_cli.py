@@ -41,3 +41,18 @@ def test_segmentation_training_refuses_bad_options_before_any_work(tmp_path, cap
         train.main(["--val-samples", "0", "--out", str(tmp_path / "run")])
     assert "--val-samples must be at least 1, got 0" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()  # nothing rendered, nothing written
+
+
+def test_segmentation_training_refuses_a_real_set_without_masks_and_a_bad_width(tmp_path, capsys):
+    import pytest
+
+    from ml.segmentation import train
+
+    (tmp_path / "set" / "images").mkdir(parents=True)
+    with pytest.raises(SystemExit):
+        train.main(["--real", str(tmp_path / "set"), "--out", str(tmp_path / "run")])
+    assert "needs images/ and masks/ folders" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.main(["--width", "0", "--out", str(tmp_path / "run")])
+    assert "--width must be positive, got 0.0" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
