@@ -90,6 +90,19 @@ def _open(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
     return image
 
 
+@dataclass(frozen=True)
+class Header:
+    format: str
+    width: int
+    height: int
+
+
+def read_header(data: bytes, *, max_bytes: int | None = None, max_pixels: int | None = None) -> Header:
+    """Return format and size from the header alone (caps and PNG checksums enforced); decodes no pixel."""
+    image = _open(data, max_bytes=max_bytes or max_bytes_setting(), max_pixels=max_pixels or max_pixels_setting())
+    return Header(format="JPEG" if image.format == "MPO" else image.format, width=image.width, height=image.height)
+
+
 def _orientation(image: Image.Image) -> int:
     try:
         return int(image.getexif().get(0x0112, 1) or 1)

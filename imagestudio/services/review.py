@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import services as catalog_services
+from catalog.media.ingest import IngestError, publish_ready_image
 from catalog.models import ProductImage
 
 from ..models import StudioJob, StudioResult
@@ -31,10 +32,15 @@ def studio_result_approve(
         job = StudioJob.objects.select_related("product").get(pk=result.job_id)
         with result.file.open("rb") as handle:
             data = handle.read()
+        # The approved bytes are published as they are: re-ingesting would decode and re-encode them
+        # (a JPEG's sha256 changed, a WebP became a PNG), and the reviewer judged this file.
+        try:
+            ready = publish_ready_image(data)
+        except IngestError as exc:
+            raise ValidationError(f"The result file cannot be published: {exc}", code="invalid_image") from exc
         image = catalog_services.product_image_create(
             product=job.product,
-            data=data,
-            filename=f"studio.{result.file.name.rsplit('.', 1)[-1]}",
+            ingested=ready,
             alt_text=job.product.title,
             created_by=user,
             source=ProductImage.Source.STUDIO,

@@ -113,3 +113,42 @@ def test_bulk_approve_publishes_each_once(studio_world):
     images_again, _ = services.studio_results_bulk_approve(results=results, user=studio_world["reviewer"])
     assert {i.pk for i in images_again} == {i.pk for i in images}
     assert ProductImage.objects.filter(source=ProductImage.Source.STUDIO).count() == 2
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_approval_publishes_exactly_the_approved_bytes(studio_world, fmt):
+    # given a finished result in each output format (the bytes the reviewer judged)
+    import hashlib
+
+    from imagestudio.services import studio_job_create
+
+    job = studio_job_create(user=studio_world["user_a"], source=studio_world["photo_a"], steps=[
+        {"op": "adjust", "brightness": 0.1}], output_format=fmt)
+    assert run_job(job) == "done"
+    result = job.results.get()
+    with result.file.open("rb") as handle:
+        approved = handle.read()
+    # when a reviewer approves it
+    image = services.studio_result_approve(result=result, user=studio_world["reviewer"])
+    # then the published file is byte for byte the approved one, in its own format
+    with image.file.open("rb") as handle:
+        published = handle.read()
+    assert hashlib.sha256(published).hexdigest() == hashlib.sha256(approved).hexdigest() == image.sha256
+    assert image.file.name.endswith({"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}[fmt])
+    from PIL import Image
+    import io
+
+    assert Image.open(io.BytesIO(published)).size == (image.width, image.height)
+
+
+def test_a_result_file_that_is_not_an_image_is_refused_and_nothing_is_published(studio_world, pending):
+    from django.core.files.base import ContentFile
+
+    pending.file.storage.delete(pending.file.name)
+    pending.file.storage.save(pending.file.name, ContentFile(b"not an image at all"))
+    before = ProductImage.objects.count()
+    with pytest.raises(ValidationError, match="cannot be published"):
+        services.studio_result_approve(result=pending, user=studio_world["reviewer"])
+    assert ProductImage.objects.count() == before
+    pending.refresh_from_db()
+    assert pending.status == R.AWAITING_REVIEW and pending.published_image is None
