@@ -1,6 +1,6 @@
 """Routes of /api/v1/: public catalog, account, merchant, studio and review endpoints, schema and docs."""
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from .errors import json_not_found
@@ -25,7 +25,7 @@ urlpatterns = [
     path("studio/operations/", studio.OperationListView.as_view(), name="studio-operations"),
     path("review/approve/", review.BulkApproveView.as_view(), name="review-bulk-approve"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     # [\s\S], not ".": a path holding a newline must still get the JSON 404, not the HTML page
     # (and Django's reverse() cannot parse an inline (?s) flag).

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ecommerce.middleware.drop_unusable_cookies",
     "ecommerce.middleware.refuse_control_characters_in_query",
+    "ecommerce.middleware.content_security_policy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -299,8 +300,24 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Production behind TLS (README, "Production"): SECURE_COOKIES=1, SECURE_SSL_REDIRECT=1,
+# SECURE_HSTS_SECONDS=31536000 and, behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto
+# (only when that proxy always sets or overwrites the header: a client could send it otherwise).
 if not DEBUG:
     SESSION_COOKIE_SECURE = get_bool_from_env("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = get_bool_from_env("SECURE_COOKIES", False)
+SECURE_SSL_REDIRECT = get_bool_from_env("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = get_int_from_env("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = get_bool_from_env("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = get_bool_from_env("SECURE_HSTS_PRELOAD", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (ecommerce.middleware.content_security_policy): our own
+# scripts only, no inline script or handler; inline style attributes (widths of progress bars, colour
+# swatches, blurred placeholders) are allowed. Media hosts (S3 / a CDN) are added from the storage settings.
+CSP_EXTRA_IMG_SOURCES = get_list(os.environ.get("CSP_EXTRA_IMG_SOURCES", ""))

@@ -3,6 +3,15 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  /* The blurred placeholder behind a photo goes once the photo has loaded (no inline handler: the CSP
+     allows only our own script files). Images that loaded before this ran are cleared at once. */
+  function clearPlaceholder(img) { img.style.backgroundImage = "none"; img.removeAttribute("data-lqip"); }
+  document.addEventListener("load", function (event) {
+    var t = event.target;
+    if (t && t.tagName === "IMG" && t.hasAttribute("data-lqip")) clearPlaceholder(t);
+  }, true);
+  document.querySelectorAll("img[data-lqip]").forEach(function (img) { if (img.complete && img.naturalWidth) clearPlaceholder(img); });
   var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var desktop = window.matchMedia("(min-width: 1000px)");
 
