@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "accounts",
     "catalog",
     "imagestudio",
     "drf_spectacular_sidecar",
@@ -88,6 +89,17 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ecommerce.urls"
+
+# Every log-in (admin form, API token, shop) goes through the throttle and the audit trail (accounts.login_guard).
+AUTHENTICATION_BACKENDS = ["accounts.backends.GuardedModelBackend"]
+LOGIN_MAX_FAILURES_PER_USERNAME = get_int_from_env("LOGIN_MAX_FAILURES_PER_USERNAME", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = get_int_from_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+LOGIN_FAILURE_WINDOW = get_int_from_env("LOGIN_FAILURE_WINDOW", 900)
+LOGIN_LOCKOUT_SECONDS = get_int_from_env("LOGIN_LOCKOUT_SECONDS", 60)
+LOGIN_LOCKOUT_MAX_SECONDS = get_int_from_env("LOGIN_LOCKOUT_MAX_SECONDS", 3600)
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (default): the header is
+# ignored and REMOTE_ADDR is the client; with N, the client is the N-th address from the right.
+TRUSTED_PROXY_COUNT = get_int_from_env("TRUSTED_PROXY_COUNT", 0)
 WSGI_APPLICATION = "ecommerce.wsgi.application"
 
 TEMPLATES = [
@@ -259,6 +271,8 @@ REST_FRAMEWORK = {
     # JSON everywhere; the upload endpoints add multipart themselves.
     "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserScopedRateThrottle"],
+    # Without it DRF identifies anonymous clients by the raw X-Forwarded-For, which anyone can change.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "uploads": os.environ.get("API_RATE_UPLOADS", "120/hour"),
         "studio_jobs": os.environ.get("API_RATE_STUDIO_JOBS", "60/hour"),

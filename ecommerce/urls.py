@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.forms import GuardedAdminAuthenticationForm
 from catalog.views_health import healthz, trivial
 
 admin.site.site_header = "Atelier"
 admin.site.site_title = "Atelier admin"
 admin.site.index_title = "Shop and studio"
+admin.site.login_form = GuardedAdminAuthenticationForm
 
 urlpatterns = [
     # Studio and review screens live inside the admin chrome (before admin/ so they win the match).

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import login_guard
 from catalog.roles import user_is_reviewer
 from catalog.selectors import merchants_for_user
 
@@ -30,6 +31,12 @@ class TokenView(PrivateMixin, APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        lock = login_guard.lockout_for(form.validated_data["username"], login_guard.client_address(request))
+        if lock:
+            login_guard.record(username=form.validated_data["username"], address=login_guard.client_address(request),
+                               channel="api", succeeded=False, refused_locked=True)
+            raise exceptions.Throttled(wait=lock.seconds, detail=lock.message)
+        request._request.login_channel = "api"
         user = authenticate(request, username=form.validated_data["username"], password=form.validated_data["password"])
         if user is None or not user.is_active:
             raise serializers.ValidationError(
