@@ -136,8 +136,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+def _cache_redis_url(broker_url: str) -> str:
+    """The cache's own Redis database: REDIS_CACHE_URL, else the broker's server with the next db number.
+
+    Cache and broker never share a database, so neither a cache clear nor cache eviction touches queued jobs.
+    """
+    explicit = os.environ.get("REDIS_CACHE_URL", "")
+    if explicit:
+        return explicit
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(broker_url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{db - 1 if db == 15 else db + 1}"))
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis down pages are served uncached (ecommerce/cache.py).
+    CACHES = {"default": {"BACKEND": "ecommerce.cache.FailOpenRedisCache", "LOCATION": _cache_redis_url(REDIS_URL)}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Storefront pages are cached this long (0 = off); catalog writes invalidate them at once via a version key
@@ -213,7 +229,8 @@ STORAGES = {
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": get_int_from_env("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": get_int_from_env("CELERY_VISIBILITY_TIMEOUT", 3600),
+                                       "socket_connect_timeout": 2}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -233,7 +250,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Two queues: `default` (light work, renditions) and `ml` (anything that may load TensorFlow).
 CELERY_TASK_QUEUES = {"default": {"exchange": "default", "routing_key": "default"}, "ml": {"exchange": "ml", "routing_key": "ml"}}
-CELERY_TASK_ROUTES = {"imagestudio.sweep_jobs": {"queue": "default"}}
+CELERY_TASK_ROUTES = {"imagestudio.sweep_jobs": {"queue": "default"}, "imagestudio.dispatch_outbox": {"queue": "default"}}
 # A task is acknowledged only when it finished; a killed worker's task goes back to the queue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -247,8 +264,13 @@ STUDIO_LEASE_SECONDS = get_int_from_env("STUDIO_LEASE_SECONDS", 30)  # no heartb
 STUDIO_MAX_ATTEMPTS = get_int_from_env("STUDIO_MAX_ATTEMPTS", 3)
 STUDIO_PROGRESS_INTERVAL = float(os.environ.get("STUDIO_PROGRESS_INTERVAL", "0.5"))  # seconds between progress writes
 STUDIO_SWEEP_INTERVAL = get_int_from_env("STUDIO_SWEEP_INTERVAL", 60)
+STUDIO_DISPATCH_INTERVAL = get_int_from_env("STUDIO_DISPATCH_INTERVAL", 10)
+# A job still queued this long after it was sent is sent again (a broker that lost its messages).
+STUDIO_RESEND_AFTER = get_int_from_env("STUDIO_RESEND_AFTER", 600)
 CELERY_BEAT_SCHEDULE = {
     "studio-sweep-stuck-jobs": {"task": "imagestudio.sweep_jobs", "schedule": float(STUDIO_SWEEP_INTERVAL)},
+    # The outbox: jobs (and rendition tasks) that did not reach the broker, or that the broker lost.
+    "studio-dispatch-outbox": {"task": "imagestudio.dispatch_outbox", "schedule": float(STUDIO_DISPATCH_INTERVAL)},
 }
 if not STUDIO_TASK_SOFT_TIME_LIMIT < STUDIO_TASK_TIME_LIMIT < CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
     raise ImproperlyConfigured(

@@ -53,13 +53,17 @@ class StudioJob(models.Model):
     celery_task_id = models.CharField(max_length=64, blank=True)
     # The running worker refreshes this; a stale heartbeat means the worker died and the job may be re-claimed.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The outbox mark: None = this queued job's task has not reached the broker yet. Written with the job
+    # in one transaction; the dispatcher (on commit, and every sweep) sends what is unsent.
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="studiojob_status_heartbeat")]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="studiojob_status_heartbeat"),
+                   models.Index(fields=["status", "sent_at"], name="studiojob_status_sent")]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="studiojob_progress_at_most_100"),
         ]

@@ -14,14 +14,17 @@ logger = logging.getLogger(__name__)
 QUEUE_DEBOUNCE_SECONDS = 300
 
 
-def _enqueue(image_id: int) -> None:
+def _enqueue(image_id: int) -> bool:
     from ..tasks import rendition_ladder_task
 
     try:
-        rendition_ladder_task.apply_async(args=[image_id], queue="default")
-    except Exception:  # a broker outage must never turn a page view or an upload into a 500
-        logger.warning("could not queue renditions for image %s", image_id, exc_info=True)
+        rendition_ladder_task.apply_async(args=[image_id], queue="default", retry=False)
+    except Exception as exc:  # a broker outage must never turn a page view or an upload into a 500
+        # renditions_dispatch (beat) queues it again once the broker is back.
+        logger.warning("could not queue renditions for image %s (%s)", image_id, exc)
         cache.delete(_debounce_key(image_id))
+        return False
+    return True
 
 
 def _debounce_key(image_id: int) -> str:
@@ -42,3 +45,30 @@ def queue_renditions(image_id: int, *, force: bool = False) -> bool:
 def image_published(image_id: int) -> None:
     """Queue the rendition ladder for a newly published image."""
     queue_renditions(image_id, force=True)
+
+
+def renditions_dispatch(*, older_than_seconds: int = 60, limit: int = 200) -> dict[str, int]:
+    """Queue the ladder of published images that still have none (their task was lost or never sent).
+
+    An image gets its placeholder when its ladder is built, so "published, no placeholder, older than a
+    minute" is an image whose rendition task did not reach a worker. Run by beat with the job dispatcher.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ..models import ProductImage
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = ProductImage.objects.filter(is_published=True, placeholder="", created_at__lt=cutoff).exclude(file="")
+    counts = {"queued": 0, "unsent": 0}
+    for image_id in pending.order_by("created_at").values_list("pk", flat=True)[:limit]:
+        key = _debounce_key(image_id)
+        if not cache.add(key, 1, QUEUE_DEBOUNCE_SECONDS):
+            continue
+        if _enqueue(image_id):
+            counts["queued"] += 1
+        else:
+            counts["unsent"] += 1
+            break
+    return counts

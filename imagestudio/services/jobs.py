@@ -75,14 +75,60 @@ def studio_jobs_create_bulk(*, user, sources, preset: str) -> tuple[list[StudioJ
     return jobs, errors
 
 
-def studio_job_enqueue(*, job_id: int) -> None:
-    """Send the job's task to its queue (called on commit; a duplicate send is harmless)."""
+def studio_job_enqueue(*, job_id: int) -> bool:
+    """Send a queued job's task to its queue and mark it sent; say whether the broker took it.
+
+    Called on commit and by the dispatcher. Never raises for a broker outage: the job stays queued and
+    unsent, and ``studio_jobs_dispatch`` sends it when the broker is back. A duplicate send is harmless
+    (the worker's claim is a conditional UPDATE).
+    """
     from ..tasks import studio_job_run_task
 
     job = StudioJob.objects.filter(pk=job_id).only("queue", "celery_task_id", "status").first()
     if job is None or job.status != Status.QUEUED:
-        return
-    studio_job_run_task.apply_async(args=[job_id], queue=job.queue, task_id=job.celery_task_id or None)
+        return False
+    try:
+        studio_job_run_task.apply_async(args=[job_id], queue=job.queue, task_id=job.celery_task_id or None,
+                                        retry=False)
+    except Exception as exc:  # kombu OperationalError, redis ConnectionError, OSError: the broker is away
+        logger.warning("job %s not sent (broker unavailable: %s); it will be sent when the queue is back", job_id, exc)
+        return False
+    StudioJob.objects.filter(pk=job_id, status=Status.QUEUED, celery_task_id=job.celery_task_id).update(
+        sent_at=timezone.now())
+    return True
+
+
+def studio_jobs_dispatch(*, now=None, limit: int = 500) -> dict[str, int]:
+    """Send queued jobs that never reached the broker, and re-send those queued too long without a claim.
+
+    The second kind covers a broker that lost its messages (a restart without persistence, a flushed
+    database): a job still queued STUDIO_RESEND_AFTER seconds after it was sent gets a fresh task id and
+    is sent again. The old message, if it still exists, finds the job claimed or under a newer task id.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.STUDIO_RESEND_AFTER)
+    counts = {"sent": 0, "resent": 0, "unsent": 0}
+    unsent = list(StudioJob.objects.filter(status=Status.QUEUED, sent_at__isnull=True).order_by("created_at")
+                  .values_list("pk", flat=True)[:limit])
+    for job_id in unsent:
+        if studio_job_enqueue(job_id=job_id):
+            counts["sent"] += 1
+        else:
+            counts["unsent"] += 1
+            break  # the broker is down: the rest will wait for the next round too
+    if not counts["unsent"]:
+        for job_id in StudioJob.objects.filter(status=Status.QUEUED, sent_at__lt=stale).values_list("pk", flat=True)[:limit]:
+            task_id = str(uuid.uuid4())
+            if StudioJob.objects.filter(pk=job_id, status=Status.QUEUED, sent_at__lt=stale).update(
+                    celery_task_id=task_id, sent_at=None):
+                if studio_job_enqueue(job_id=job_id):
+                    counts["resent"] += 1
+                else:
+                    counts["unsent"] += 1
+                    break
+    if counts["sent"] or counts["resent"] or counts["unsent"]:
+        logger.info("studio dispatch: %s", counts)
+    return counts
 
 
 def studio_job_cancel(*, job: StudioJob, user: AbstractBaseUser, reason: str = "") -> StudioJob:
@@ -108,7 +154,7 @@ def studio_job_retry(*, job: StudioJob, user: AbstractBaseUser) -> StudioJob:
         left = job_transition_any(
             job_id=job.pk, from_statuses=(Status.FAILED, Status.CANCELLED), to_status=Status.QUEUED,
             action="retried", actor=user, attempts=0, error="", progress=0, progress_label="",
-            celery_task_id=task_id, heartbeat_at=None, started_at=None, finished_at=None,
+            celery_task_id=task_id, heartbeat_at=None, started_at=None, finished_at=None, sent_at=None,
         )
         if left is None:
             job.refresh_from_db()
@@ -155,7 +201,7 @@ def studio_jobs_sweep(*, now=None) -> dict[str, int]:
         if job_transition(
             job_id=job.pk, from_status=Status.RUNNING, to_status=Status.QUEUED, action="swept",
             extra_filter=same_claim, reason="The worker stopped responding; queued again.",
-            heartbeat_at=None, celery_task_id=task_id, progress=0, progress_label="Waiting to run again",
+            heartbeat_at=None, celery_task_id=task_id, progress=0, progress_label="Waiting to run again", sent_at=None,
         ):
             counts["requeued"] += 1
             transaction.on_commit(lambda pk=job.pk: studio_job_enqueue(job_id=pk))

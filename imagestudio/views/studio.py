@@ -35,7 +35,12 @@ def studio_open(request, image_id: int):
                 _add_service_errors(form, exc)
             else:
                 label = job.preset and services.preset_get(job.preset).name or "Custom recipe"
-                messages.success(request, f"“{label}” queued for {source.product.title} (job #{job.pk}).")
+                job.refresh_from_db(fields=["sent_at"])  # sent on commit, which has happened by now
+                if job.sent_at is None:
+                    messages.warning(request, f"“{label}” queued for {source.product.title} (job #{job.pk}); the job "
+                                              "queue is unreachable right now, so it will start when the job queue is back.")
+                else:
+                    messages.success(request, f"“{label}” queued for {source.product.title} (job #{job.pk}).")
                 return redirect(f"{reverse('imagestudio:jobs')}?highlight={job.pk}")
         status = 400
     return render_studio(request, "imagestudio/studio.html", {

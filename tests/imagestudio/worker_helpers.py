@@ -181,10 +181,20 @@ def _drain(worker: "Worker", *, timeout: float = 60.0) -> None:
     """Drop queued messages, then wait until the worker runs no task."""
     from ecommerce.celery import app
 
-    app.control.purge()
     deadline = time.time() + timeout
+    purged = False
     while time.time() < deadline:
-        active = app.control.inspect(destination=[worker.name], timeout=1.0).active()
+        try:
+            if not purged:
+                app.control.purge()
+                purged = True
+            active = app.control.inspect(destination=[worker.name], timeout=1.0).active()
+        except Exception:  # a test restarted the broker: pooled connections are dead; start fresh ones
+            app._pool = None
+            app.amqp._producer_pool = None
+            app.control.mailbox.__dict__.pop("producer_pool", None)  # a cached_property holding the old pool
+            time.sleep(0.2)
+            continue
         if active is not None and not active.get(worker.name):
             return
         time.sleep(0.2)
