@@ -4,14 +4,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog import services
-from catalog.media.codec import max_bytes_setting
+from catalog.media.errors import IngestError
+from catalog.media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
 from catalog.models import Product, ProductImage
 from catalog.selectors import product_images_for_user, products_for_user
 
@@ -32,22 +33,25 @@ SERVICE_FIELDS = (
 )
 
 
-def _upload_bytes(upload) -> bytes:
-    """Read an uploaded file, refusing one over the ingest byte cap before it is read into memory."""
-    limit = max_bytes_setting()
-    if upload.size is not None and upload.size > limit:
-        # Same wording as the ingest's own check, which runs on the bytes of smaller files.
-        raise DjangoValidationError(
-            f"The file is {upload.size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB.", code="invalid_image"
-        )
-    return upload.read()
-
-
-def _ingest(*, product: Product, upload, user, alt_text: str = "", make_primary=None) -> ProductImage:
+def _ingest(*, product: Product, upload, user, budget: UploadBudget, alt_text: str = "", make_primary=None) -> ProductImage:
+    """Read (byte cap), charge the request's decoded-size budget from the header, then the safe ingest."""
+    try:
+        data = read_upload(upload)
+        budget.charge(data)
+    except IngestError as exc:
+        raise DjangoValidationError(str(exc), code="invalid_image") from exc
     return services.product_image_create(
-        product=product, data=_upload_bytes(upload), filename=upload.name or "", alt_text=alt_text,
+        product=product, data=data, filename=upload.name or "", alt_text=alt_text,
         created_by=user, make_primary=make_primary,
     )
+
+
+def _charge_quota(user, files: int) -> None:
+    """The per-user upload quota shared with the admin and the media view, counted per file (429 past it)."""
+    try:
+        charge_upload_quota(user, files)
+    except QuotaExceeded as exc:
+        raise exceptions.Throttled(wait=exc.wait_seconds, detail=str(exc)) from exc
 
 
 class MerchantScopeMixin(PrivateMixin):
@@ -78,11 +82,7 @@ class MerchantProductViewSet(
     serializer_class = MerchantProductSerializer
     pagination_class = ApiPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    throttled_actions = {"upload_image": "uploads", "upload_images_bulk": "uploads"}
-
-    @property
-    def throttle_scope(self) -> str | None:
-        return self.throttled_actions.get(getattr(self, "action", None))
+    # Uploads are limited per file by charge_upload_quota (shared with the admin), not per request here.
 
     def get_queryset(self):
         return (
@@ -121,8 +121,9 @@ class MerchantProductViewSet(
         form = ImageUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        _charge_quota(request.user, 1)
         image = _ingest(
-            product=product, upload=data["file"], user=request.user,
+            product=product, upload=data["file"], user=request.user, budget=UploadBudget(),
             alt_text=data.get("alt_text", ""), make_primary=data.get("make_primary"),
         )
         return Response(MerchantImageSerializer(image, context=self.get_serializer_context()).data, status=201)
@@ -143,11 +144,13 @@ class MerchantProductViewSet(
         form = BulkImageUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         context = self.get_serializer_context()
+        _charge_quota(request.user, len(form.validated_data["files"]))
+        budget = UploadBudget()
         results = []
         for index, upload in enumerate(form.validated_data["files"]):
             item = {"index": index, "filename": (upload.name or "")[:255], "ok": False, "image": None, "error": None}
             try:
-                image = _ingest(product=product, upload=upload, user=request.user)
+                image = _ingest(product=product, upload=upload, user=request.user, budget=budget)
             except DjangoValidationError as exc:
                 item["error"] = {"code": exc.error_list[0].code or "invalid", "message": " ".join(exc.messages)}
             else:

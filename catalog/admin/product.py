@@ -111,6 +111,10 @@ class ProductAdmin(MerchantScopedAdmin):
         images = list(obj.images.all())
         return thumbnail_html(images[0], 48) if images else "—"
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})  # the upload quota is per user
+
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             primary_form = None

@@ -95,12 +95,20 @@ class Header:
     format: str
     width: int
     height: int
+    bands: int = 3  # channels once decoded (grey 1, RGB 3, RGBA 4)
+
+    @property
+    def decoded_bytes(self) -> int:
+        """What decoding it costs in memory at 8 bits a channel: width x height x channels."""
+        return self.width * self.height * self.bands
 
 
 def read_header(data: bytes, *, max_bytes: int | None = None, max_pixels: int | None = None) -> Header:
     """Return format and size from the header alone (caps and PNG checksums enforced); decodes no pixel."""
     image = _open(data, max_bytes=max_bytes or max_bytes_setting(), max_pixels=max_pixels or max_pixels_setting())
-    return Header(format="JPEG" if image.format == "MPO" else image.format, width=image.width, height=image.height)
+    alpha = "A" in image.getbands() or "transparency" in image.info  # decoding gives RGB, or RGBA with alpha
+    return Header(format="JPEG" if image.format == "MPO" else image.format, width=image.width, height=image.height,
+                  bands=4 if alpha else 3)
 
 
 def _orientation(image: Image.Image) -> int:

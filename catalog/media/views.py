@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
 from .. import selectors, services
-from .codec import max_bytes_setting
+from .errors import IngestError
 from .storage import PUBLIC_CACHE_CONTROL, is_s3, private_storage, public_storage
+from .uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
 from .urls import LinkExpired, image_url, read_private_token
 
 # Served files are images we re-encoded, but a hostile name or type must still never run as a page.
@@ -76,13 +77,21 @@ def product_image_upload(request, product_id: int):
     upload = request.FILES.get("file")
     if upload is None:
         return _error("Attach a photo in the form field 'file'.")
-    if upload.size > max_bytes_setting():
-        return _error(f"The file is {upload.size / 2**20:.1f} MB; the limit is {max_bytes_setting() / 2**20:.0f} MB.")
     try:
+        charge_upload_quota(request.user, 1)
+    except QuotaExceeded as exc:
+        response = _error(str(exc), status=429)
+        response["Retry-After"] = str(exc.wait_seconds)
+        return response
+    try:
+        data = read_upload(upload)
+        UploadBudget().charge(data)
         image = services.product_image_create(
-            product=product, data=upload.read(), filename=upload.name or "", created_by=request.user,
+            product=product, data=data, filename=upload.name or "", created_by=request.user,
             alt_text=request.POST.get("alt_text", ""),
         )
+    except IngestError as exc:
+        return _error(str(exc))
     except ValidationError as exc:
         return _error(" ".join(exc.messages))
     return JsonResponse(
