@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -104,6 +105,9 @@ def _extra_conversions(exc):
 
 def api_exception_handler(exc, context):
     """Render every handled exception in the API's error envelope (with WWW-Authenticate/Retry-After)."""
+    if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig)):
+        exc = exceptions.ValidationError({"non_field_errors": [exceptions.ErrorDetail(
+            f"The request is too large: {exc}", code="request_too_large")]})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -138,3 +142,39 @@ def api_exception_handler(exc, context):
 def json_not_found(request, *args, **kwargs):
     """Answer unknown /api/ paths in the error envelope instead of the HTML 404 page."""
     return JsonResponse(error_body("not_found", "No API endpoint at this address."), status=status.HTTP_404_NOT_FOUND)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _html_or_json(default_view, code: str, message: str, status_code: int):
+    """Build a Django error handler: the API's envelope under /api/, the site's own page elsewhere."""
+
+    def handler(request, exception=None):
+        if _is_api(request):
+            detail = str(exception) if status_code == 400 and exception is not None and str(exception) else message
+            return JsonResponse(error_body(code, detail), status=status_code)
+        if exception is None:
+            return default_view(request)
+        return default_view(request, exception)
+
+    return handler
+
+
+def _django_defaults():
+    from django.views import defaults
+
+    return defaults
+
+
+# Used by ecommerce.urls as handler400/403/404/500: errors raised outside DRF views (a request with 101
+# files, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, an uncaught exception) keep the API's JSON shape.
+bad_request = _html_or_json(lambda r, e=None: _django_defaults().bad_request(r, e), "bad_request",
+                            "The request could not be read.", 400)
+permission_denied = _html_or_json(lambda r, e=None: _django_defaults().permission_denied(r, e), "permission_denied",
+                                  "You do not have permission to perform this action.", 403)
+page_not_found = _html_or_json(lambda r, e=None: _django_defaults().page_not_found(r, e), "not_found",
+                               "No API endpoint at this address.", 404)
+server_error = _html_or_json(lambda r, e=None: _django_defaults().server_error(r), "server_error",
+                             "Something went wrong on our side; the error has been logged.", 500)

@@ -1,7 +1,7 @@
 """Request body parsers: JSON that refuses NUL characters before any view or lookup sees them."""
 from __future__ import annotations
 
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.parsers import JSONParser
 
 
@@ -37,5 +37,9 @@ class StrictJSONParser(JSONParser):
         data = super().parse(stream, media_type, parser_context)
         where = _find_nul(data)
         if where:
-            raise ParseError(f"JSON body: {where} holds a NUL character (\\u0000), which is not allowed.")
+            field = where.split(".")[0].split("[")[0] or "non_field_errors"
+            if where == "(body)":
+                field = "non_field_errors"
+            message = f"Text may not hold a NUL character (\\u0000); found at {where}."
+            raise ValidationError({field: [ErrorDetail(message, code="invalid")]})
         return data

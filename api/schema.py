@@ -19,7 +19,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input; `error.fields` names each bad field and why.",
+    "400": "Invalid input (`error.fields` names each bad field and why), or a control character in the query string.",
     "401": "Not authenticated (send `Authorization: Token <key>` or a session cookie).",
     "403": "Authenticated, but this role may not do this (or the CSRF token is missing).",
     "404": "No such object in your scope, or no such page.",
@@ -35,8 +35,7 @@ class ApiAutoSchema(AutoSchema):
         view, method = self.view, self.method
         statuses = []
         writes = method in ("POST", "PUT", "PATCH")
-        if writes or (getattr(view, "validates_query", False) and method == "GET" and self._is_list_view()):
-            statuses.append("400")
+        statuses.append("400")  # any request: a control character in the query string (and invalid input)
         public = all(isinstance(p, AllowAny) for p in view.get_permissions())
         if not public:
             statuses += ["401", "403"]
@@ -45,7 +44,9 @@ class ApiAutoSchema(AutoSchema):
             statuses.append("404")
         if writes:
             statuses.append("415")
-        if getattr(view, "throttle_scope", None) and method not in ("GET", "HEAD"):
+        limited = getattr(view, "throttle_scope", None) or getattr(view, "action", None) in getattr(
+            view, "quota_actions", ())
+        if limited and method not in ("GET", "HEAD"):
             statuses.append("429")
         return statuses
 

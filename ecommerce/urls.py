@@ -20,3 +20,9 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("catalog.urls")),
 ]
+
+# Errors raised outside a DRF view keep the API's JSON shape under /api/ (the site's pages elsewhere).
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

@@ -14,3 +14,9 @@ class ImagestudioConfig(AppConfig):
         from .signals import supersede_jobs_of_deleted_source
 
         pre_delete.connect(supersede_jobs_of_deleted_source, sender=ProductImage, dispatch_uid="studio-supersede-on-delete")
+
+        from catalog.media.access import register_link_check
+
+        from .storage import studio_link_refusal
+
+        register_link_check(studio_link_refusal)

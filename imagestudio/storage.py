@@ -17,7 +17,8 @@ def private_file_url(name: str) -> str:
     """Return a signed, expiring URL to a private file; pages that show one are scoped to owners and reviewers."""
     from catalog.media.urls import signed_private_url
 
-    return signed_private_url(name) if name else ""
+    # Through our view on every backend: a rejected or superseded result's link stops working at once.
+    return signed_private_url(name, checked=True) if name else ""
 
 
 def studio_output_key(job_uuid: uuid.UUID, index: int, extension: str) -> str:
@@ -28,3 +29,22 @@ def studio_output_key(job_uuid: uuid.UUID, index: int, extension: str) -> str:
 def studio_mask_key(job_uuid: uuid.UUID, index: int) -> str:
     """Return the storage key of the subject mask of one studio output."""
     return f"studio/{job_uuid.hex}/mask-{index}.png"
+
+
+def studio_link_refusal(name: str) -> str | None:
+    """Refuse private links to results that were rejected, or whose job was superseded or cancelled."""
+    if not name.startswith("studio/"):
+        return None
+    from django.db.models import Q
+
+    from .models import StudioJob, StudioResult
+
+    row = (StudioResult.objects.filter(Q(file=name) | Q(mask=name)).values_list("status", "job__status").first())
+    if row is None:
+        return None
+    status, job_status = row
+    if status == StudioResult.Status.REJECTED:
+        return "This studio result was rejected; its link no longer works."
+    if status != StudioResult.Status.APPROVED and job_status in (StudioJob.Status.SUPERSEDED, StudioJob.Status.CANCELLED):
+        return "This studio result was superseded; its link no longer works."
+    return None

@@ -83,6 +83,7 @@ class MerchantProductViewSet(
     pagination_class = ApiPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     # Uploads are limited per file by charge_upload_quota (shared with the admin), not per request here.
+    quota_actions = ("upload_image", "upload_images_bulk")
 
     def get_queryset(self):
         return (

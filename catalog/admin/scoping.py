@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 
 from ..selectors import merchants_for_user, products_for_user, user_sees_all_merchants
 
@@ -11,8 +12,9 @@ from ..selectors import merchants_for_user, products_for_user, user_sees_all_mer
 class MerchantScopedAdmin(admin.ModelAdmin):
     """Limit a merchant user to objects of their own merchants; reviewers and superusers see all.
 
-    An object outside the user's scope is a 403 even by direct URL, because ``get_object``
-    looks it up unscoped and the object-level permission checks then refuse it.
+    An object outside the user's scope is a 404 by direct URL, exactly like an id that does not exist
+    (as in the API), so ids of other merchants' objects cannot be probed: ``get_object`` looks up the
+    scoped queryset, and a missing object is a 404 instead of Django's redirect to the admin index.
     """
 
     #: ORM path from this model to Merchant, e.g. "merchant" or "product__merchant".
@@ -27,13 +29,16 @@ class MerchantScopedAdmin(admin.ModelAdmin):
         return self.scope(request, super().get_queryset(request))
 
     def get_object(self, request, object_id, from_field=None):
-        queryset = self.model._default_manager.all()
+        queryset = self.get_queryset(request)
         model = queryset.model
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
         except (model.DoesNotExist, ValidationError, ValueError, TypeError):
             return None
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with this id.")
 
     def in_scope(self, request, obj) -> bool:
         return obj is None or self.scope(request, self.model._default_manager.filter(pk=obj.pk)).exists()

@@ -27,13 +27,17 @@ def private_url_expire_setting() -> int:
     return int(getattr(settings, "MEDIA_PRIVATE_URL_EXPIRE", 3600))
 
 
-def signed_private_url(storage_name: str, *, expires: int | None = None) -> str:
-    """Return a URL to a private file that works for ``expires`` seconds (an S3 presigned URL on S3)."""
+def signed_private_url(storage_name: str, *, expires: int | None = None, checked: bool = False) -> str:
+    """Return a URL to a private file that works for ``expires`` seconds (an S3 presigned URL on S3).
+
+    ``checked``: always serve through our view, which asks the link checks (catalog.media.access) on every
+    request, so the link can be revoked at once; on S3 too (a presigned URL cannot be revoked).
+    """
     expires = int(expires or private_url_expire_setting())
     if expires <= 0:
         raise ValueError("expires must be positive")
     storage = private_storage()
-    if is_s3(storage):
+    if is_s3(storage) and not checked:
         return storage.url(storage_name, expire=expires)
     quantum = min(EXPIRY_QUANTUM, expires)
     expires_at = math.ceil((time.time() + expires) / quantum) * quantum

@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
 from .. import selectors, services
+from .access import link_refusal
 from .errors import IngestError
 from .storage import PUBLIC_CACHE_CONTROL, is_s3, private_storage, public_storage
 from .uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
 from .urls import LinkExpired, image_url, read_private_token
 
+PRIVATE_MAX_AGE = 60  # seconds a browser may keep a private file before asking again
 # Served files are images we re-encoded, but a hostile name or type must still never run as a page.
 _SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
@@ -36,6 +38,11 @@ def private_file(request, token: str):
         return _harden(HttpResponse("This link has expired.", status=410, content_type="text/plain"))
     except signing.BadSignature:
         return _harden(HttpResponse("This link is not valid.", status=403, content_type="text/plain"))
+    refusal = link_refusal(name)
+    if refusal:
+        response = HttpResponse(refusal, status=410, content_type="text/plain; charset=utf-8")
+        response["Cache-Control"] = "no-store"
+        return _harden(response)
     storage = private_storage()
     try:
         handle = storage.open(name, "rb")
@@ -43,7 +50,8 @@ def private_file(request, token: str):
         raise Http404("No such file")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = f"private, max-age={max(0, int(expires_at - time.time()))}"
+    # Short: the file's state is checked on each request, so a browser must come back to ask.
+    response["Cache-Control"] = f"private, max-age={max(0, min(PRIVATE_MAX_AGE, int(expires_at - time.time())))}"
     return _harden(response)
 
 

@@ -142,3 +142,30 @@ def test_unroutable_api_paths_are_json_404s(as_role, api_world, path):
     response = as_role("merchant").generic("POST" if "retry" in path else "GET", path)
     assert response["Content-Type"] == "application/json"
     assert_error(response, 404, "not_found")
+
+
+def test_101_files_in_one_request_get_the_json_error_shape(as_role, api_world):
+    url = f"/api/v1/merchant/products/{api_world['product_a'].pk}/images/bulk/"
+    files = [SimpleUploadedFile(f"p{i}.jpg", b"x") for i in range(101)]
+    response = as_role("merchant").post(url, {"files": files}, format="multipart")
+    error = assert_error(response, 400)
+    assert "too large" in error["message"].lower() or "files" in error["message"].lower()
+    assert ProductImage.objects.filter(product=api_world["product_a"]).count() == 2
+
+
+def test_an_uncaught_error_under_the_api_is_a_json_500(client, api_world, monkeypatch):
+    from api.views import public
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(public.ProductViewSet, "list", boom)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/products/")
+    error = assert_error(response, 500, "server_error")
+    assert "boom" not in error["message"]
+
+
+def test_site_pages_keep_their_html_error_pages(client, api_world):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")

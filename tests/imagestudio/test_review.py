@@ -152,3 +152,32 @@ def test_a_result_file_that_is_not_an_image_is_refused_and_nothing_is_published(
     assert ProductImage.objects.count() == before
     pending.refresh_from_db()
     assert pending.status == R.AWAITING_REVIEW and pending.published_image is None
+
+
+def test_a_rejected_results_link_stops_working_at_once(client, studio_world, pending):
+    from imagestudio.storage import private_file_url
+
+    url = private_file_url(pending.file.name)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert int(first["Cache-Control"].split("max-age=")[1]) <= 60  # a short lifetime: state is checked per request
+    services.studio_result_reject(result=pending, user=studio_world["reviewer"], reason="blurry")
+    gone = client.get(url)
+    assert gone.status_code == 410 and b"rejected" in gone.content and gone["Cache-Control"] == "no-store"
+
+
+def test_a_superseded_results_link_stops_working(client, studio_world, pending):
+    from imagestudio.storage import private_file_url
+
+    url = private_file_url(pending.file.name)
+    StudioJob.objects.filter(pk=pending.job_id).update(status=StudioJob.Status.SUPERSEDED)
+    assert client.get(url).status_code == 410
+
+
+def test_studio_links_go_through_the_checking_view_on_s3_too(monkeypatch):
+    from catalog.media import urls
+
+    monkeypatch.setattr(urls, "is_s3", lambda storage: True)
+    from imagestudio.storage import private_file_url
+
+    assert private_file_url("studio/abc/result-0.jpg").startswith("/media/private/")

@@ -57,7 +57,7 @@ def test_job_is_enqueued_on_commit_to_its_queue(studio_world, django_capture_on_
         assert send.call_count == 0
         for callback in callbacks:
             callback()
-    send.assert_called_once_with(args=[job.pk], queue=queue, task_id=job.celery_task_id)
+    send.assert_called_once_with(args=[job.pk], queue=queue, task_id=job.celery_task_id, retry=False)  # the outbox retries
 
 
 @pytest.mark.django_db
