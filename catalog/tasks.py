@@ -1,15 +1,19 @@
 """Catalog Celery tasks: thin wrappers that call one service; safe to re-deliver."""
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.db import OperationalError
+
+# Storage and database hiccups that outlasted the S3 client's own retries: try the whole task again later.
+TRANSIENT_ERRORS = (OSError, OperationalError, BotoCoreError, ClientError)
 
 
 @shared_task(
     name="catalog.rendition_ladder",
     queue="default",
     acks_late=True,
-    autoretry_for=(OSError, OperationalError),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=3,
 )

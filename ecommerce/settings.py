@@ -189,12 +189,18 @@ INGEST_MAX_BYTES = get_int_from_env("INGEST_MAX_BYTES", 25 * 1024 * 1024)
 INGEST_MAX_PIXELS = get_int_from_env("INGEST_MAX_PIXELS", 50_000_000)
 MEDIA_PRIVATE_URL_EXPIRE = get_int_from_env("MEDIA_PRIVATE_URL_EXPIRE", AWS_QUERYSTRING_EXPIRE)
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
     _S3_COMMON = {
         "bucket_name": AWS_STORAGE_BUCKET_NAME,
         "endpoint_url": AWS_S3_ENDPOINT_URL,
         "region_name": AWS_S3_REGION_NAME,
         "addressing_style": AWS_S3_ADDRESSING_STYLE,
         "file_overwrite": False,
+        # Transient S3 errors (500/503, throttling, dropped connections) are retried with exponential backoff.
+        "client_config": _BotoConfig(
+            retries={"mode": "standard", "max_attempts": get_int_from_env("AWS_S3_MAX_ATTEMPTS", 5)},
+            connect_timeout=5, read_timeout=30),
     }
     _MEDIA_STORAGES = {
         # Originals and studio output: private objects, reachable only through presigned URLs.

@@ -132,3 +132,105 @@ def test_files_are_never_overwritten(s3):
     second = public_storage.save("renditions/x/same.jpg", ContentFile(b"two"))
     assert first != second
     assert s3.get_object(Bucket=BUCKET, Key=f"public/{first}")["Body"].read() == b"one"
+
+
+class FlakyS3Proxy:
+    """An HTTP proxy in front of the S3 server that answers 500 InternalError to the next N writes (PUT/POST)."""
+
+    def __init__(self, upstream: str):
+        import http.server
+        import threading
+
+        self.upstream, self.fail_next, self.failed = upstream, 0, 0
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if self.command in ("PUT", "POST") and proxy.fail_next > 0:
+                    proxy.fail_next -= 1
+                    proxy.failed += 1
+                    payload = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
+                               b"<Message>injected</Message></Error>")
+                    self.send_response(500)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                request = urllib.request.Request(proxy.upstream + self.path, data=body, method=self.command,
+                                                 headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as answer:
+                        status, headers, data = answer.status, answer.headers, answer.read()
+                except urllib.error.HTTPError as exc:
+                    status, headers, data = exc.code, exc.headers, exc.read()
+                self.send_response(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def flaky_s3(s3_endpoint, s3, settings):
+    """The project's storages pointed at the flaky proxy (the bucket itself lives on the real server)."""
+    proxy = FlakyS3Proxy(s3_endpoint)
+    settings.STORAGES = {name: ({**conf, "OPTIONS": {**conf["OPTIONS"], "endpoint_url": proxy.url}}
+                                if "OPTIONS" in conf and "endpoint_url" in conf["OPTIONS"] else conf)
+                         for name, conf in settings.STORAGES.items()}
+    yield proxy
+    proxy.close()
+
+
+def test_s3_500s_are_retried_with_backoff_and_leave_exactly_the_expected_objects(flaky_s3, s3, catalog_world):
+    from catalog import services
+
+    before = keys(s3)
+    flaky_s3.fail_next = 3  # the next three writes fail: the client retries (standard mode, backoff)
+    image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(seed=91))
+    assert flaky_s3.failed == 3
+    assert sorted(set(keys(s3)) - set(before)) == [f"private/{image.file.name}"]
+    flaky_s3.fail_next = 2
+    made = rendition_ladder_build(image_id=image.pk)
+    assert flaky_s3.failed == 5 and made
+    renditions = [k for k in keys(s3) if k.startswith(f"public/renditions/{image.pk}-")]
+    assert len(renditions) == len(made)  # one object per rendition row: no orphans from the failed attempts
+
+
+def test_s3_failing_past_every_retry_stores_no_row_and_no_object(flaky_s3, s3, catalog_world):
+    from django.core.exceptions import ValidationError
+
+    from catalog import services
+
+    before_keys, before_rows = keys(s3), ProductImage.objects.count()
+    flaky_s3.fail_next = 100
+    with pytest.raises(Exception) as failure:
+        services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(seed=92))
+    assert not isinstance(failure.value, ValidationError)  # a storage error, not the user's fault
+    flaky_s3.fail_next = 0
+    assert keys(s3) == before_keys and ProductImage.objects.count() == before_rows
+
+
+def test_the_rendition_task_retries_storage_errors():
+    from botocore.exceptions import ClientError
+
+    from catalog.tasks import rendition_ladder_task
+
+    assert ClientError in rendition_ladder_task.autoretry_for
