@@ -151,3 +151,19 @@ def test_the_admin_form_refuses_an_upload_past_the_quota_with_the_reason(client,
     assert response.status_code == 200
     assert "Upload limit reached" in response.content.decode()
     assert ProductImage.objects.count() == before
+
+
+def test_temporary_upload_files_are_removed_after_a_bulk_request_with_refusals(catalog_world, settings, tmp_path):
+    from tests.api.conftest import client_for
+
+    spool = tmp_path / "uploads"
+    spool.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(spool)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # every file goes to a temporary file on disk
+    settings.INGEST_MAX_REQUEST_DECODED_BYTES = 100 * 2**20
+    files = [SimpleUploadedFile(f"big{i}.png", huge_flat_png(5000, 5000 - i), "image/png") for i in range(3)]
+    files.append(SimpleUploadedFile("junk.jpg", b"not an image" * 200))
+    url = f"/api/v1/merchant/products/{catalog_world['product_a'].pk}/images/bulk/"
+    body = client_for(catalog_world, "merchant").post(url, {"files": files}, format="multipart").json()
+    assert body["created"] == 1 and body["rejected"] == 3
+    assert list(spool.iterdir()) == []  # accepted and refused files alike: nothing left behind
