@@ -3,14 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.imagestudio.jobs_helpers import QUICK_RECIPE, product_photo_bytes
-
-
-@pytest.fixture(autouse=True)
-def _in_process_jobs(settings):
-    # No heartbeat thread in in-process runs: the test's transaction would block its writes.
-    settings.STUDIO_HEARTBEAT_SECONDS = 0
-    settings.STUDIO_PROGRESS_INTERVAL = 0
+from tests.imagestudio.jobs_helpers import QUICK_RECIPE, _in_process_jobs, product_photo_bytes  # noqa: F401 (fixture)
 
 
 @pytest.fixture

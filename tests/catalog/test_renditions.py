@@ -167,10 +167,24 @@ def test_publishing_queues_the_task_on_commit_on_the_default_queue(catalog_world
     apply_async.assert_called_once_with(args=[image.pk], queue="default", retry=False)  # a failed send is left to renditions_dispatch
 
 
-def test_broker_outage_does_not_break_publishing(catalog_world, django_capture_on_commit_callbacks):
-    with mock.patch.object(rendition_ladder_task, "apply_async", side_effect=ConnectionError("broker down")):
+def test_broker_outage_does_not_break_publishing_and_the_ladder_is_queued_when_it_is_back(
+        catalog_world, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.media import hooks
+
+    image = catalog_world["image_a"]
+    with mock.patch.object(rendition_ladder_task, "apply_async", side_effect=ConnectionError("broker down")) as send:
         with django_capture_on_commit_callbacks(execute=True):
-            image_published(catalog_world["image_a"].pk)  # must not raise
+            image_published(image.pk)  # must not raise
+    assert send.call_count == 1
+    assert hooks.cache.get(hooks._debounce_key(image.pk)) is None  # the failed send does not block a retry
+    ProductImage.objects.filter(pk=image.pk).update(placeholder="", created_at=timezone.now() - timedelta(minutes=2))
+    with mock.patch.object(rendition_ladder_task, "apply_async") as send_again:
+        assert hooks.renditions_dispatch()["queued"] >= 1
+    assert mock.call(args=[image.pk], queue="default", retry=False) in send_again.call_args_list
 
 
 def test_deleting_an_image_deletes_its_rendition_files(catalog_world, settings, django_capture_on_commit_callbacks):
