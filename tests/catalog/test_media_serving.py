@@ -35,12 +35,12 @@ def test_signed_link_serves_the_private_original(client, catalog_world):
     url = signed_private_url(image.file.name, expires=600)
     # when anyone holding the link fetches it
     response = client.get(url)
-    # then they get the bytes, privately cacheable only until expiry, sandboxed
+    # then they get the bytes, privately cacheable for a short while (the file's state is checked per request)
     with image.file.open("rb") as handle:
         assert body(response) == handle.read()
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"].startswith("private, max-age=")
-    assert 600 <= int(response["Cache-Control"].rsplit("=", 1)[1]) <= 900
+    assert 1 <= int(response["Cache-Control"].rsplit("=", 1)[1]) <= 60
     assert "sandbox" in response["Content-Security-Policy"]
 
 
