@@ -62,12 +62,22 @@ def hard_case(name: str, seed: int = 0, size: int = SIZE) -> tuple[np.ndarray, n
         image = image.copy()
         image[inside] = (image[inside] * 0.65 + background[inside] * 0.35).astype(np.uint8)  # see-through
         return image, mask
-    # touching: the product and, touching it from the side and behind, a smaller object that is not it
+    image, mask, _ = touching_scene(rng, h, w)
+    return image, mask
+
+
+def touching_scene(rng: np.random.Generator, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The product and, touching it from the side and behind, a smaller object that is not it.
+
+    Returns (image, product mask, the other object's visible mask).
+    """
     background = render_background("sweep", height=h, width=w, rng=rng)
     other = render_object(str(rng.choice(["vase", "box"])), size=256, rng=rng, colour=PALETTE["teal"])
-    background, _ = composite(other, background, scale=0.38, centre=(0.64, 0.57), rng=rng)
+    background, other_mask = composite(other, background, scale=0.38, centre=(0.64, 0.57), rng=rng)
     product = render_object(str(rng.choice(["mug", "sneaker", "bag"])), size=256, rng=rng, colour=PALETTE["red"])
-    return composite(product, background, scale=0.6, centre=(0.42, 0.52), rng=rng)
+    image, mask = composite(product, background, scale=0.6, centre=(0.42, 0.52), rng=rng)
+    visible_other = np.where(mask > 127, 0, other_mask).astype(np.uint8)
+    return image, mask, visible_other
 
 
 def main(argv: list[str] | None = None) -> int:
