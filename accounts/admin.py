@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from ecommerce.admin_mixins import ReadOnlyAdminMixin
+
 from .models import LoginAttempt
 
 
 @admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
+class LoginAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only audit trail of log-ins, for superusers."""
 
     list_display = ("created_at", "channel", "username", "address", "succeeded", "refused_locked")
@@ -17,12 +19,3 @@ class LoginAttemptAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

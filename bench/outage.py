@@ -25,6 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import ROOT, free_port, start_gunicorn  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from tools.private_redis import PrivateRedis  # noqa: E402
 from storefront import CATEGORY_PATH, measure, prepare_site, summarise  # noqa: E402
 
 MAKE_JOBS = """
@@ -45,21 +48,6 @@ for photo in photos:
 """
 
 
-class Redis:
-    def __init__(self):
-        self.port = free_port()
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.3)
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
 def job_rows(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute(
@@ -77,13 +65,13 @@ def main() -> int:
     args = p.parse_args()
     if args.jobs < 1 or args.outage_seconds <= 0:
         p.error("--jobs must be at least 1 and --outage-seconds positive")
-    redis = Redis()
+    redis = PrivateRedis()
     redis.start()
     procs = []
     with tempfile.TemporaryDirectory(prefix="atelier-outage-") as tmp, ProcessPoolExecutor(args.concurrency) as pool:
         var = Path(tmp)
         env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key", "ATELIER_VAR_DIR": str(var),
-               "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": "", "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
+               "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": "", "REDIS_URL": redis.url(0),
                "LOG_LEVEL": "WARNING", "STOREFRONT_CACHE_SECONDS": "30", "STUDIO_DISPATCH_INTERVAL": "2",
                "STUDIO_RESEND_AFTER": "10"}
         try:
@@ -129,8 +117,7 @@ def main() -> int:
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            if redis.proc.poll() is None:
-                redis.stop()
+            redis.stop()
     finished = [r for r in rows if r[1] == "awaiting_review"]
     report = {
         "config": vars(args),

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+
+from ecommerce.admin_mixins import ReadOnlyAdminMixin
 from django.shortcuts import redirect
 
 from .models import StudioJob, StudioResult
@@ -9,19 +11,10 @@ from .permissions import user_can_review
 from .selectors import jobs_for_user, results_for_user
 
 
-class _StudioLinkAdmin(admin.ModelAdmin):
+class _StudioLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only entry whose list opens the studio screen (state changes go through services only)."""
 
     target = "imagestudio:jobs"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return redirect(self.target)

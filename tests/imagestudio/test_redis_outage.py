@@ -7,42 +7,19 @@ never ran after Redis came back (the sweep looked only at running jobs).
 """
 from __future__ import annotations
 
-import subprocess
-import time
-
 import pytest
 from django.urls import reverse
 
 from imagestudio import services
 from imagestudio.models import StudioJob, StudioResult
+from tools.private_redis import PrivateRedis, redis_ping
 
 from . import worker_ops  # noqa: F401  (registers test_sleep)
 from .jobs_helpers import product_photo_bytes
-from .worker_helpers import _free_port, _redis_ping, celery_worker, wait_for  # noqa: F401
+from .worker_helpers import celery_worker, wait_for  # noqa: F401
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 S = StudioJob.Status
-
-
-class PrivateRedis:
-    """redis-server on a fixed free port with nothing on disk: a restart empties it, like a crash would."""
-
-    def __init__(self):
-        self.port = _free_port()
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while not _redis_ping("127.0.0.1", self.port):
-            assert time.time() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def stop(self):
-        self.proc.kill()  # no shutdown save: what was queued in memory is gone
-        self.proc.wait(timeout=10)
-        assert not _redis_ping("127.0.0.1", self.port)
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +27,13 @@ def private_redis():
     server = PrivateRedis()
     server.start()
     yield server
-    if server.proc and server.proc.poll() is None:
-        server.proc.kill()
+    server.stop()
 
 
 @pytest.fixture(scope="module")
 def redis_url(private_redis):
     """Overrides worker_helpers.redis_url: the worker and this process use the private Redis as broker."""
-    return f"redis://127.0.0.1:{private_redis.port}/13"
+    return private_redis.url(13)
 
 
 @pytest.fixture
@@ -86,7 +62,7 @@ def world(worker_media, catalog_world, settings, private_redis):
     from catalog import services as catalog_services
 
     settings.CACHES = {"default": {"BACKEND": "ecommerce.cache.FailOpenRedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{private_redis.port}/14"}}
+                                   "LOCATION": private_redis.url(14)}}
     settings.STUDIO_RESEND_AFTER = 3
     photo = catalog_services.product_image_create(
         product=catalog_world["product_a"], data=product_photo_bytes(160, 120), created_by=catalog_world["user_a"])
@@ -112,6 +88,7 @@ def _wait_finished(job_ids, worker, timeout=120):
 def test_redis_outage_storefront_serves_and_every_job_runs_once_afterwards(client, world, celery_worker, private_redis):
     # given Redis (cache and broker) is stopped
     private_redis.stop()
+    assert not redis_ping(private_redis.port)
     # then the storefront and the public API still serve, and health says degraded
     for path in ["/", "/c/kitchen/", world["product_a"].get_absolute_url(), "/search/?q=mug", "/api/v1/products/"]:
         assert client.get(path).status_code == 200, path

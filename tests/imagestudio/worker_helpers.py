@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.private_redis import redis_ping
+
 REPO = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 START_TIMEOUT = 60
@@ -25,12 +27,7 @@ def _free_port() -> int:
 
 
 def _redis_ping(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+    return redis_ping(port, host)
 
 
 @pytest.fixture(scope="module")
