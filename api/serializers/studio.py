@@ -47,14 +47,20 @@ class StudioJobSerializer(serializers.ModelSerializer):
     timings = serializers.DictField(child=serializers.JSONField(), read_only=True)
     model_versions = serializers.DictField(child=serializers.JSONField(), read_only=True)
     results = StudioResultSerializer(many=True, read_only=True)
+    waiting_for_queue = serializers.SerializerMethodField(
+        help_text="True while the job is queued but the job queue (broker) has not taken it yet, e.g. during an "
+                  "outage: it starts when the queue is back, nothing needs to be resent.")
 
     class Meta:
         model = StudioJob
         fields = [
             "id", "uuid", "status", "progress", "progress_label", "error", "source", "product", "preset", "recipe",
             "output_format", "output_quality", "channel", "uses_ml", "is_generative", "attempts", "model_versions",
-            "timings", "created_at", "started_at", "finished_at", "results",
+            "timings", "created_at", "started_at", "finished_at", "results", "waiting_for_queue",
         ]
+
+    def get_waiting_for_queue(self, job) -> bool:
+        return job.status == StudioJob.Status.QUEUED and job.sent_at is None
         read_only_fields = fields
 
 

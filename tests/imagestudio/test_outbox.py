@@ -111,3 +111,16 @@ def test_published_images_whose_rendition_task_was_lost_are_queued_again(studio_
     waiting = set(ProductImage.objects.filter(is_published=True).values_list("pk", flat=True))
     assert hooks.renditions_dispatch()["queued"] == len(waiting) and set(sent) == waiting
     assert hooks.renditions_dispatch()["queued"] == 0  # debounced: not sent again at once
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("up", [False, True])
+def test_the_api_creates_the_job_and_says_whether_it_waits_for_the_queue(studio_world, broker, up):
+    from tests.api.conftest import client_for
+
+    broker["up"] = up
+    response = client_for(studio_world, "merchant").post(
+        "/api/v1/studio/jobs/", {"image": studio_world["photo_a"].pk, "preset": "quick-enhance"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "queued" and body["waiting_for_queue"] is (not up)
