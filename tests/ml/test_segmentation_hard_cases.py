@@ -39,15 +39,15 @@ def test_an_unknown_case_is_refused():
         hard_case("rugs")
 
 
-# name -> (mean IoU floor over 8 scenes, worst-scene floor), a little under what the committed stage-6
-# weights measured (mean / worst: rug 0.941 / 0.839, dark 0.983 / 0.969, steel 0.966 / 0.894, glass
-# 0.935 / 0.885, touching 0.730 / 0.485; stage 5 had rug 0.836 / 0.015). "touching" is still weak: the
+# name -> (mean IoU floor over 8 scenes, worst-scene floor), a little under what the committed stage-7
+# weights measured (mean / worst: rug 0.926 / 0.800, dark 0.984 / 0.969, steel 0.965 / 0.895, glass
+# 0.931 / 0.852, touching 0.731 / 0.486; stage 5 had rug 0.836 / 0.015). "touching" is still weak: the
 # network keeps the touching object with the product.
 FLOORS = {
-    "patterned_rug": (0.90, 0.75),
+    "patterned_rug": (0.90, 0.72),
     "dark_large": (0.95, 0.93),
     "steel": (0.93, 0.85),
-    "glass": (0.90, 0.85),
+    "glass": (0.90, 0.82),
     "touching": (0.70, 0.45),
 }
 
