@@ -12,7 +12,8 @@ class GuardedModelBackend(ModelBackend):
 
     ``request.login_channel`` (set by the admin form and the token view) names the door in the audit
     trail; anything else counts as a shop log-in. A locked name or address raises PermissionDenied,
-    which makes ``authenticate()`` stop at once, before any password hash is computed.
+    which makes ``authenticate()`` stop at once, before any password hash is computed; the lockout is
+    left on ``request.login_lockout`` for the caller to word its refusal.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -22,7 +23,10 @@ class GuardedModelBackend(ModelBackend):
             return None
         address = login_guard.client_address(request) if request is not None else None
         channel = getattr(request, "login_channel", "shop")
-        if login_guard.lockout_for(username, address):
+        lock = login_guard.lockout_for(username, address)
+        if lock:
+            if request is not None:
+                request.login_lockout = lock
             login_guard.record(username=username, address=address, channel=channel, succeeded=False,
                                refused_locked=True)
             raise PermissionDenied("locked out")

@@ -4,16 +4,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from . import login_guard
-
 
 class GuardedAdminAuthenticationForm(AdminAuthenticationForm):
     def clean(self):
-        if self.request is not None:
-            self.request.login_channel = "admin"
-            lock = login_guard.lockout_for(self.data.get("username", ""), login_guard.client_address(self.request))
+        if self.request is None:
+            return super().clean()
+        self.request.login_channel = "admin"  # names the door in the audit row (accounts.backends)
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            lock = getattr(self.request, "login_lockout", None)  # set by the backend when it refused
             if lock:
-                login_guard.record(username=self.data.get("username", ""), address=login_guard.client_address(self.request),
-                                   channel="admin", succeeded=False, refused_locked=True)
-                raise forms.ValidationError(lock.message, code="locked_out")
-        return super().clean()
+                raise forms.ValidationError(lock.message, code="locked_out") from None
+            raise

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -155,26 +156,16 @@ def _html_or_json(default_view, code: str, message: str, status_code: int):
         if _is_api(request):
             detail = str(exception) if status_code == 400 and exception is not None and str(exception) else message
             return JsonResponse(error_body(code, detail), status=status_code)
-        if exception is None:
-            return default_view(request)
-        return default_view(request, exception)
+        return default_view(request) if status_code == 500 else default_view(request, exception)
 
     return handler
 
 
-def _django_defaults():
-    from django.views import defaults
-
-    return defaults
-
-
 # Used by ecommerce.urls as handler400/403/404/500: errors raised outside DRF views (a request with 101
 # files, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, an uncaught exception) keep the API's JSON shape.
-bad_request = _html_or_json(lambda r, e=None: _django_defaults().bad_request(r, e), "bad_request",
-                            "The request could not be read.", 400)
-permission_denied = _html_or_json(lambda r, e=None: _django_defaults().permission_denied(r, e), "permission_denied",
+bad_request = _html_or_json(defaults.bad_request, "bad_request", "The request could not be read.", 400)
+permission_denied = _html_or_json(defaults.permission_denied, "permission_denied",
                                   "You do not have permission to perform this action.", 403)
-page_not_found = _html_or_json(lambda r, e=None: _django_defaults().page_not_found(r, e), "not_found",
-                               "No API endpoint at this address.", 404)
-server_error = _html_or_json(lambda r, e=None: _django_defaults().server_error(r), "server_error",
+page_not_found = _html_or_json(defaults.page_not_found, "not_found", "No API endpoint at this address.", 404)
+server_error = _html_or_json(defaults.server_error, "server_error",
                              "Something went wrong on our side; the error has been logged.", 500)

@@ -1,7 +1,7 @@
 """Request body parsers: JSON that refuses NUL characters before any view or lookup sees them."""
 from __future__ import annotations
 
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ErrorDetail, ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 
@@ -34,8 +34,11 @@ class StrictJSONParser(JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        where = _find_nul(data)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            where = _find_nul(data)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
         if where:
             field = where.split(".")[0].split("[")[0] or "non_field_errors"
             if where == "(body)":

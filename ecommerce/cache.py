@@ -52,8 +52,6 @@ class FailOpenRedisCache(RedisCache):
             return default
         try:
             return call()
-        except ValueError:
-            raise  # Django's own "key not found" for incr/decr
         except Exception as exc:  # redis ConnectionError, TimeoutError, ResponseError (e.g. OOM), OSError
             self._failed(op, exc)
             return default

@@ -54,7 +54,7 @@ class StudioJob(models.Model):
     # The running worker refreshes this; a stale heartbeat means the worker died and the job may be re-claimed.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The outbox mark: None = this queued job's task has not reached the broker yet. Written with the job
-    # in one transaction; the dispatcher (on commit, and every sweep) sends what is unsent.
+    # in one transaction; sent on commit, else by the outbox dispatcher (beat, studio_jobs_dispatch).
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

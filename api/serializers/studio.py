@@ -58,10 +58,10 @@ class StudioJobSerializer(serializers.ModelSerializer):
             "output_format", "output_quality", "channel", "uses_ml", "is_generative", "attempts", "model_versions",
             "timings", "created_at", "started_at", "finished_at", "results", "waiting_for_queue",
         ]
+        read_only_fields = fields
 
     def get_waiting_for_queue(self, job) -> bool:
         return job.status == StudioJob.Status.QUEUED and job.sent_at is None
-        read_only_fields = fields
 
 
 class StudioJobCreateSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import login_guard
 from catalog.roles import user_is_reviewer
 from catalog.selectors import merchants_for_user
 
@@ -31,13 +30,11 @@ class TokenView(PrivateMixin, APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        lock = login_guard.lockout_for(form.validated_data["username"], login_guard.client_address(request))
-        if lock:
-            login_guard.record(username=form.validated_data["username"], address=login_guard.client_address(request),
-                               channel="api", succeeded=False, refused_locked=True)
-            raise exceptions.Throttled(wait=lock.seconds, detail=lock.message)
-        request._request.login_channel = "api"
+        request._request.login_channel = "api"  # names the door in the audit row (accounts.backends)
         user = authenticate(request, username=form.validated_data["username"], password=form.validated_data["password"])
+        lock = getattr(request, "login_lockout", None)  # set by the backend when it refused a locked log-in
+        if lock:
+            raise exceptions.Throttled(wait=lock.seconds, detail=lock.message)
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 {"non_field_errors": [serializers.ErrorDetail("Unable to log in with these credentials.", code="invalid_credentials")]}

@@ -95,7 +95,7 @@ class Header:
     format: str
     width: int
     height: int
-    bands: int = 3  # channels once decoded (grey 1, RGB 3, RGBA 4)
+    bands: int = 3  # channels once decoded: 3 (RGB), or 4 with alpha (grey and palette decode to RGB)
 
     @property
     def decoded_bytes(self) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from ecommerce.cache import throttle_cache
+
 from .codec import read_header
 from .errors import IngestError
 from .limits import max_bytes_setting
@@ -73,8 +75,6 @@ def upload_rate() -> str:
 
 def charge_upload_quota(user, files: int) -> None:
     """Count ``files`` photos against the user's quota, or raise QuotaExceeded (nothing counted then)."""
-    from ecommerce.cache import throttle_cache
-
     if files <= 0 or user is None or not getattr(user, "pk", None):
         return
     limit, period = _parse_rate(upload_rate())

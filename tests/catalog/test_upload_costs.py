@@ -12,7 +12,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from catalog.media import codec
 from catalog.media.codec import read_header
 from catalog.media.errors import IngestError
 from catalog.media.uploads import UploadBudget, charge_upload_quota, QuotaExceeded
@@ -69,28 +68,20 @@ def test_the_budget_refuses_the_photo_that_would_exceed_it_before_decoding(big_p
     assert budget.used == 5000 * 5000 * 3
 
 
-def test_an_api_bulk_of_big_pngs_stores_what_fits_and_refuses_the_rest_per_file(big_png, settings, catalog_world):
+def test_an_api_bulk_of_big_pngs_stores_what_fits_and_refuses_the_rest_per_file(big_png, settings, catalog_world,
+                                                                                  monkeypatch):
+    import catalog.media.ingest as ingest_module
     from tests.api.conftest import client_for
 
     settings.INGEST_MAX_REQUEST_DECODED_BYTES = 160 * 2**20
-    decoded = []
-    original = codec.decode
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "uploads": "1000/hour"}}
-
+    decoded = []
+    original = ingest_module.decode
+    monkeypatch.setattr(ingest_module, "decode", lambda data, **kw: (decoded.append(len(data)), original(data, **kw))[1])
     files = [SimpleUploadedFile(f"big{i}.png", huge_flat_png(5000, 5000 - i), "image/png") for i in range(5)]
     url = f"/api/v1/merchant/products/{catalog_world['product_a'].pk}/images/bulk/"
-    import catalog.media.ingest as ingest_module
-
-    def counting_decode(data, **kw):
-        decoded.append(len(data))
-        return original(data, **kw)
-
-    ingest_module.decode, saved = counting_decode, ingest_module.decode
-    try:
-        response = client_for(catalog_world, "merchant").post(url, {"files": files}, format="multipart")
-    finally:
-        ingest_module.decode = saved
+    response = client_for(catalog_world, "merchant").post(url, {"files": files}, format="multipart")
     body = response.json()
     assert response.status_code == 200
     assert body["created"] == 2 and body["rejected"] == 3

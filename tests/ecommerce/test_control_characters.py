@@ -60,3 +60,12 @@ def test_a_clean_json_body_still_creates_the_product(catalog_world):
     response = client_for(catalog_world, "merchant").post("/api/v1/merchant/products/", payload, format="json")
     assert response.status_code == 201, response.content
     assert Product.objects.filter(title="Green mug").exists()
+
+
+def test_a_json_body_nested_too_deeply_is_a_400_not_a_500(catalog_world):
+    from tests.api.conftest import assert_error, client_for
+
+    body = "[" * 100_000 + "]" * 100_000
+    response = client_for(catalog_world, "merchant").generic(
+        "POST", "/api/v1/merchant/products/", body, content_type="application/json")
+    assert "nested too deeply" in assert_error(response, 400, "parse_error")["message"]
