@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .media.ingest import IngestedImage, IngestError, ingest_image
-from .models import Category, Merchant, Product, ProductImage
+from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .storefront_cache import bump_catalog_version_now_and_on_commit, connect_signals
 
 User = get_user_model()
@@ -78,10 +78,33 @@ def product_create(
         attributes=attributes or {},
     )
     product.full_clean()
-    product.save()
+    with transaction.atomic():
+        product.save()
+        sku = str((attributes or {}).get("sku") or "").strip()[:64]
+        if not sku or ProductVariant.objects.filter(sku=sku).exists():
+            sku = _default_sku(product)
+        ProductVariant.objects.create(
+            product=product, sku=sku, colour=product.colour, size=product.size, price=product.price,
+            stock=product.stock, is_default=True,
+        )
     return product
 
 
+def _default_sku(product: Product, n: int = 0) -> str:
+    base = f"ATL-{product.pk:06d}"
+    sku = base if n == 0 else f"{base}-{n}"
+    while ProductVariant.objects.filter(sku=sku).exists():
+        n += 1
+        sku = f"{base}-{n}"
+    return sku
+
+
+# Fields a product with one variant keeps in step with that variant; with several, price and stock
+# belong to each variant and are refused at product level.
+_VARIANT_MIRRORED = ("price", "stock", "colour", "size")
+
+
+@transaction.atomic
 def product_update(*, product: Product, **fields) -> Product:
     editable = {
         "category", "title", "slug", "description", "price", "currency", "stock", "status",
@@ -90,11 +113,118 @@ def product_update(*, product: Product, **fields) -> Product:
     unknown = set(fields) - editable
     if unknown:
         raise ValidationError(f"Unknown or read-only product fields: {', '.join(sorted(unknown))}")
+    variants = list(ProductVariant.objects.select_for_update().filter(product=product))
+    if len(variants) > 1:
+        per_variant = sorted(
+            name for name in ("price", "stock") if name in fields and fields[name] != getattr(product, name)
+        )
+        if per_variant:
+            raise ValidationError(
+                f"This product has {len(variants)} variants: set {' and '.join(per_variant)} on each variant instead.",
+                code="per_variant_field",
+            )
     for name, value in fields.items():
         setattr(product, name, value)
+    if "colour" in fields:
+        product.colour = (product.colour or "").lower()
     product.full_clean()
     product.save()
+    if len(variants) == 1:
+        variant = variants[0]
+        for name in _VARIANT_MIRRORED:
+            setattr(variant, name, getattr(product, name))
+        variant.full_clean(validate_unique=False)
+        variant.save()
+    elif not variants:
+        ProductVariant.objects.create(
+            product=product, sku=_default_sku(product), colour=product.colour, size=product.size,
+            price=product.price, stock=product.stock, is_default=True,
+        )
     return product
+
+
+def product_sync_from_variants(*, product: Product) -> Product:
+    """Recompute the product's summary fields (lowest active price, total active stock) from its variants."""
+    variants = list(ProductVariant.objects.filter(product=product))
+    active = [v for v in variants if v.is_active] or [v for v in variants if v.is_default]
+    if not active:
+        return product
+    product.price = min(v.price for v in active)
+    product.stock = sum(v.stock for v in variants if v.is_active)
+    Product.objects.filter(pk=product.pk).update(price=product.price, stock=product.stock)
+    bump_catalog_version_now_and_on_commit()
+    return product
+
+
+@transaction.atomic
+def variant_create(
+    *,
+    product: Product,
+    price: Decimal,
+    stock: int = 0,
+    colour: str = "",
+    size: str = "",
+    sku: str = "",
+    position: int | None = None,
+    images: list[ProductImage] | None = None,
+) -> ProductVariant:
+    """Add a variant (e.g. another size or colour); SKU generated when not given."""
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    if position is None:
+        last = ProductVariant.objects.filter(product=product).order_by("-position").values_list("position", flat=True).first()
+        position = 0 if last is None else last + 1
+    has_default = ProductVariant.objects.filter(product=product, is_default=True).exists()
+    variant = ProductVariant(
+        product=product, sku=(sku.strip()[:64] or _default_sku(product, 1)), colour=colour.strip().lower(),
+        size=size.strip(), price=price, stock=stock, position=position, is_default=not has_default,
+    )
+    variant.full_clean()
+    variant.save()
+    if images:
+        _check_variant_images(product, images)
+        variant.images.set(images)
+    product_sync_from_variants(product=product)
+    return variant
+
+
+def _check_variant_images(product: Product, images) -> None:
+    foreign = [img.pk for img in images if img.product_id != product.pk]
+    if foreign:
+        raise ValidationError(f"Images {foreign} belong to another product.", code="foreign_image")
+
+
+@transaction.atomic
+def variant_update(*, variant: ProductVariant, images: list[ProductImage] | None = None, **fields) -> ProductVariant:
+    editable = {"sku", "colour", "size", "price", "stock", "position", "is_active"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValidationError(f"Unknown or read-only variant fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(variant, name, value)
+    variant.colour = variant.colour.strip().lower()
+    if variant.is_default and not variant.is_active:
+        raise ValidationError("The default variant cannot be deactivated; make another variant the default first.")
+    variant.full_clean()
+    variant.save()
+    if images is not None:
+        _check_variant_images(variant.product, images)
+        variant.images.set(images)
+    product_sync_from_variants(product=variant.product)
+    return variant
+
+
+@transaction.atomic
+def variant_delete(*, variant: ProductVariant) -> None:
+    """Delete a variant; the last one stays (a product always has one), the default passes to the next."""
+    product = variant.product
+    others = ProductVariant.objects.select_for_update().filter(product=product).exclude(pk=variant.pk).order_by("position", "id")
+    if not others.exists():
+        raise ValidationError("A product keeps at least one variant.", code="last_variant")
+    was_default = variant.is_default
+    variant.delete()
+    if was_default:
+        ProductVariant.objects.filter(pk=others.first().pk).update(is_default=True)
+    product_sync_from_variants(product=product)
 
 
 @transaction.atomic

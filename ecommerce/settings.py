@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "catalog",
+    "orders",
     "imagestudio",
     "drf_spectacular_sidecar",
     "api",
@@ -363,3 +364,17 @@ X_FRAME_OPTIONS = "DENY"
 # scripts only, no inline script or handler; inline style attributes (widths of progress bars, colour
 # swatches, blurred placeholders) are allowed. Media hosts (S3 / a CDN) are added from the storage settings.
 CSP_EXTRA_IMG_SOURCES = get_list(os.environ.get("CSP_EXTRA_IMG_SOURCES", ""))
+
+# Orders and email. `make run` prints mails to the console; set EMAIL_HOST (and EMAIL_BACKEND) for SMTP.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST") else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = get_int_from_env("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = get_bool_from_env("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Atelier <orders@atelier.example>")
+ORDERS_PAYMENT_PROVIDERS = get_list(os.environ.get("ORDERS_PAYMENT_PROVIDERS", "orders.payments.ManualPaymentProvider"))
+ORDERS_BANK_IBAN = os.environ.get("ORDERS_BANK_IBAN", "")

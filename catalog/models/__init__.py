@@ -3,5 +3,6 @@ from .merchant import Merchant
 from .product import Category, Product
 from .image import ProductImage, product_image_upload_to
 from .rendition import Rendition
+from .variant import ProductVariant
 
-__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to", "Rendition"]
+__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to", "Rendition", "ProductVariant"]

@@ -1,0 +1,1 @@
+"""Buying: the cart, checkout, orders split into per-merchant parts, payment providers."""
