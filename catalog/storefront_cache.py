@@ -19,7 +19,54 @@ from django.http import HttpResponse
 VERSION_KEY = "catalog-version"
 DEFAULT_TTL_SECONDS = 30
 # Only these parameters change what a storefront page shows; anything else (utm_*, fbclid) is ignored.
-PAGE_PARAMS = ("q", "min_price", "max_price", "colour", "in_stock", "sort", "page", "per_page")
+PAGE_PARAMS = ("q", "min_price", "max_price", "colour", "size", "in_stock", "sort", "page", "per_page", "variant")
+
+# Per-request holes in cached pages. A cached page is the same bytes for every shopper, so what differs
+# per shopper (the CSRF token of a form, the cart count in the header) is rendered as a marker
+# (``{% per_request "name" %}``) and filled in on every response, hit or miss, by the slot's function.
+# Apps above the catalog register their slots in ``ready()`` (the orders app: the cart count).
+_SLOTS: dict[str, "callable"] = {}
+SLOT_MARK = "<!--atelier-slot:{}-->"
+
+
+def register_slot(name: str, render) -> None:
+    """Register ``render(request) -> str`` (already-escaped HTML) as the filler of slot ``name``."""
+    _SLOTS[name] = render
+
+
+def _csrf_input(request) -> str:
+    from django.middleware.csrf import get_token
+    from django.utils.html import format_html
+
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+
+
+register_slot("csrf", _csrf_input)
+
+
+def fill_slots(request, body: bytes) -> bytes:
+    """Replace each slot marker in ``body`` with its per-request HTML (markers of unknown slots become '')."""
+    if b"<!--atelier-slot:" not in body:
+        return body
+
+
+def fill_per_request_slots(get_response):
+    """Middleware (last in the list, so the CSRF cookie is still set after it): fill the slots of HTML pages."""
+
+    def middleware(request):
+        response = get_response(request)
+        if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+            filled = fill_slots(request, response.content)
+            if filled is not response.content:
+                response.content = filled
+        return response
+
+    return middleware
+    for name, render in _SLOTS.items():
+        mark = SLOT_MARK.format(name).encode()
+        if mark in body:
+            body = body.replace(mark, str(render(request)).encode())
+    return body
 
 
 def cache_ttl() -> int:

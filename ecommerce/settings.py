@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Per-shopper holes in cached storefront pages (CSRF token, cart count); after CSRF so its cookie is set.
+    "catalog.storefront_cache.fill_per_request_slots",
 ]
 
 ROOT_URLCONF = "ecommerce.urls"

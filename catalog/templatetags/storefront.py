@@ -57,3 +57,17 @@ def jsonld(data: dict):
 def absolute(url: str) -> str:
     """Return a URL made absolute on SITE_URL."""
     return absolute_url(str(url)) if url else ""
+
+
+@register.simple_tag
+def per_request(name: str):
+    """Mark a per-shopper hole (e.g. "csrf", "cart_count") that the page cache fills on every response.
+
+    Use it instead of ``{% csrf_token %}`` in storefront pages served through ``cached_storefront_page``:
+    a token baked into a cached page would be another shopper's.
+    """
+    from django.utils.safestring import mark_safe
+
+    from ..storefront_cache import SLOT_MARK
+
+    return mark_safe(SLOT_MARK.format(name))
