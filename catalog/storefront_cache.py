@@ -7,6 +7,7 @@ process's bump is not seen, so the TTL is what bounds staleness there; with Redi
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from functools import wraps
 
@@ -27,6 +28,7 @@ PAGE_PARAMS = ("q", "min_price", "max_price", "colour", "size", "in_stock", "sor
 # Apps above the catalog register their slots in ``ready()`` (the orders app: the cart count).
 _SLOTS: dict[str, "callable"] = {}
 SLOT_MARK = "<!--atelier-slot:{}-->"
+_UNKNOWN_SLOT = re.compile(rb"<!--atelier-slot:[\w-]{1,40}-->")
 
 
 def register_slot(name: str, render) -> None:
@@ -48,6 +50,11 @@ def fill_slots(request, body: bytes) -> bytes:
     """Replace each slot marker in ``body`` with its per-request HTML (markers of unknown slots become '')."""
     if b"<!--atelier-slot:" not in body:
         return body
+    for name, render in _SLOTS.items():
+        mark = SLOT_MARK.format(name).encode()
+        if mark in body:
+            body = body.replace(mark, str(render(request)).encode())
+    return _UNKNOWN_SLOT.sub(b"", body)
 
 
 def fill_per_request_slots(get_response):
@@ -62,11 +69,6 @@ def fill_per_request_slots(get_response):
         return response
 
     return middleware
-    for name, render in _SLOTS.items():
-        mark = SLOT_MARK.format(name).encode()
-        if mark in body:
-            body = body.replace(mark, str(render(request)).encode())
-    return body
 
 
 def cache_ttl() -> int:
