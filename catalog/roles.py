@@ -13,7 +13,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("catalog", "delete_product"),
         ("catalog", "view_productimage"), ("catalog", "add_productimage"), ("catalog", "change_productimage"),
         ("catalog", "delete_productimage"),
+        ("catalog", "view_productvariant"), ("catalog", "add_productvariant"), ("catalog", "change_productvariant"),
+        ("catalog", "delete_productvariant"),
         ("catalog", "view_category"),
+        # Order parts change only through their status actions (orders.services); lines and events are read-only.
+        ("orders", "view_orderpart"), ("orders", "change_orderpart"), ("orders", "view_orderline"),
+        ("orders", "view_orderevent"),
         ("imagestudio", "view_studiojob"), ("imagestudio", "add_studiojob"), ("imagestudio", "change_studiojob"),
         ("imagestudio", "view_studioresult"),
     ],

@@ -1,0 +1,19 @@
+"""Orders made the way checkout makes them: a cart filled through orders.cart, placed through order_place."""
+from __future__ import annotations
+
+import itertools
+
+from tests.orders.conftest import place
+
+_keys = itertools.count(1)
+
+
+def placed_order(details, *pairs, user=None):
+    """Place an order of ``(variant, quantity)`` pairs (a fresh idempotency key each time) and return it."""
+    from orders.cart import cart_add
+    from orders.models import Cart
+
+    cart = Cart.objects.create()
+    for variant, quantity in pairs:
+        cart_add(cart=cart, variant=variant, quantity=quantity)
+    return place(cart, details, key=f"helper-{next(_keys)}", user=user)
