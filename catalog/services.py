@@ -214,6 +214,20 @@ def variant_update(*, variant: ProductVariant, images: list[ProductImage] | None
 
 
 @transaction.atomic
+def variant_set_default(*, variant: ProductVariant) -> ProductVariant:
+    """Make ``variant`` its product's default (the one shown first); it must be active."""
+    if not variant.is_active:
+        raise ValidationError("An inactive variant cannot be the default; activate it first.", code="inactive_default")
+    Product.objects.select_for_update().filter(pk=variant.product_id).first()
+    # Clear the old default first: the one-default constraint holds after every statement.
+    ProductVariant.objects.filter(product_id=variant.product_id, is_default=True).exclude(pk=variant.pk).update(is_default=False)
+    ProductVariant.objects.filter(pk=variant.pk).update(is_default=True)
+    variant.is_default = True
+    bump_catalog_version_now_and_on_commit()
+    return variant
+
+
+@transaction.atomic
 def variant_delete(*, variant: ProductVariant) -> None:
     """Delete a variant; the last one stays (a product always has one), the default passes to the next."""
     product = variant.product

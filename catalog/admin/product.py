@@ -1,3 +1,4 @@
+"""Catalog admin screens; product and variant saves go through catalog.services so the summaries stay right."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -8,9 +9,9 @@ from django.utils.html import format_html
 
 from .. import services
 from ..media.urls import image_url
-from ..models import Category, Merchant, Product, ProductImage
+from ..models import Category, Merchant, Product, ProductImage, ProductVariant
 from ..selectors import user_sees_all_merchants
-from .forms import ProductAdminForm
+from .forms import ProductAdminForm, ProductVariantInlineForm, ProductVariantInlineFormSet
 from imagestudio.admin_actions import open_in_studio_link, run_preset_on_images
 from .scoping import MerchantScopedAdmin
 
@@ -63,6 +64,24 @@ class ProductImageInline(admin.TabularInline):
         return open_in_studio_link(obj)
 
 
+class ProductVariantInline(admin.TabularInline):
+    """The product's variants; saved by ProductAdmin.save_formset through the variant services."""
+
+    model = ProductVariant
+    form = ProductVariantInlineForm
+    formset = ProductVariantInlineFormSet
+    extra = 0
+    fields = ("sku", "colour", "size", "price", "stock", "position", "default", "is_active", "images")
+    ordering = ("position", "id")
+
+
+# Product form fields that catalog.services.product_update may change (the merchant never changes).
+PRODUCT_SERVICE_FIELDS = (
+    "category", "title", "slug", "description", "price", "currency", "stock", "status",
+    "featured", "colour", "size", "material", "attributes",
+)
+
+
 @admin.register(Merchant)
 class MerchantAdmin(MerchantScopedAdmin):
     merchant_path = "pk"
@@ -85,7 +104,7 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(MerchantScopedAdmin):
     form = ProductAdminForm
-    inlines = [ProductImageInline]
+    inlines = [ProductVariantInline, ProductImageInline]
     list_display = ("primary_thumbnail", "title", "merchant", "category", "price", "currency", "stock", "status", "featured")
     list_display_links = ("primary_thumbnail", "title")
     list_filter = ("status", "category", "featured")
@@ -102,6 +121,33 @@ class ProductAdmin(MerchantScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("images", "images__renditions")
 
+    def get_inlines(self, request, obj):
+        # A new product gets its first (default) variant from its own price and stock (product_create);
+        # further variants are added once it exists.
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not ProductVariantInline]
+
+    def _variant_count(self, obj) -> int:
+        return obj.variants.count() if obj is not None and obj.pk else 0
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if self._variant_count(obj) > 1:
+            readonly += ("price", "stock")  # summaries of the variants: edited per variant
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        count = self._variant_count(obj)
+        if count > 1:
+            description = (f"This product has {count} variants: the price shown is the lowest active variant "
+                           "price and the stock the total of the active variants. Edit them per variant below.")
+        elif obj is None:
+            description = "The price and stock of the product's first variant; add more variants after saving."
+        else:
+            return fieldsets
+        return [(name, {**opts, "description": description}) if name == "Price and stock" else (name, opts)
+                for name, opts in fieldsets]
+
     def get_list_filter(self, request):
         base = list(super().get_list_filter(request))
         return (["merchant"] + base) if user_sees_all_merchants(request.user) else base
@@ -114,6 +160,65 @@ class ProductAdmin(MerchantScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request_user": request.user})  # the upload quota is per user
+
+    def save_model(self, request, obj, form, change):
+        """Create or update through the services: a new product gets its default variant, a product with one
+        variant keeps it in step, and price/stock of a product with several variants are never overwritten."""
+        fields = {name: form.cleaned_data[name] for name in PRODUCT_SERVICE_FIELDS if name in form.cleaned_data}
+        if change:
+            stored = Product.objects.get(pk=obj.pk)
+            changed = {name: value for name, value in fields.items() if name in form.changed_data}
+            saved = services.product_update(product=stored, **changed) if changed else stored
+        else:
+            saved = services.product_create(merchant=form.cleaned_data["merchant"], **fields)
+        # The inline formsets hold this very object as their parent: give it the saved row's state.
+        for field in Product._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, ProductVariantInlineFormSet):
+            self._save_variants(form.instance, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    @staticmethod
+    def _save_variants(product: Product, formset: ProductVariantInlineFormSet) -> None:
+        """Apply the variant rows through the services: new ones, the default, changes, then deletions
+        (in that order, so the product always has an active default and never runs out of variants)."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        default = None
+        for f in formset.live_forms():
+            data = f.cleaned_data
+            if not f.instance.pk:
+                variant = services.variant_create(
+                    product=product, price=data["price"], stock=data.get("stock") or 0, colour=data.get("colour", ""),
+                    size=data.get("size", ""), sku=data.get("sku") or "",
+                    position=data["position"] if "position" in f.changed_data else None,
+                    images=list(data.get("images") or []),
+                )
+                if not data.get("is_active", True):
+                    variant = services.variant_update(variant=variant, is_active=False)
+                f.instance = variant
+                formset.new_objects.append(variant)
+            if data.get("default"):
+                default = f.instance
+        if default is not None and not default.is_default:
+            services.variant_set_default(variant=default)
+        for f in formset.live_forms():
+            if f.instance in formset.new_objects:
+                continue
+            changed = [name for name in f.changed_data if name not in ("default", "id", "DELETE")]
+            if not changed:
+                continue
+            fields = {name: f.cleaned_data[name] for name in changed if name != "images"}
+            images = list(f.cleaned_data["images"]) if "images" in changed else None
+            variant = services.variant_update(variant=ProductVariant.objects.get(pk=f.instance.pk), images=images, **fields)
+            formset.changed_objects.append((variant, changed))
+        for f in formset.deleted_forms:
+            if f.instance.pk:
+                services.variant_delete(variant=ProductVariant.objects.get(pk=f.instance.pk))
+                formset.deleted_objects.append(f.instance)
 
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():

@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Product, ProductImage
+from tests.catalog.admin_forms import product_a_form as _product_a_form
 
 pytestmark = pytest.mark.django_db
 
@@ -13,24 +14,6 @@ def _change_url(obj):
 
 def _delete_url(obj):
     return reverse(f"admin:catalog_{obj._meta.model_name}_delete", args=[obj.pk])
-
-
-def _product_a_form(world, *, with_images: bool = True) -> dict:
-    """Return the admin change form of product A as its owner would post it unchanged."""
-    product = world["product_a"]
-    data = {
-        "merchant": world["merchant_a"].pk, "category": product.category_id, "title": product.title,
-        "slug": product.slug, "description": "", "status": "active", "price": "12.50", "currency": "EUR",
-        "stock": "3", "colour": "blue", "size": "", "material": "", "attributes": "{}",
-        "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "1000",
-    }
-    if with_images:
-        data.update({
-            "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1",
-            "images-0-id": world["image_a"].pk, "images-0-product": product.pk, "images-0-alt_text": "",
-            "images-0-position": "0", "images-0-is_primary": "on", "images-0-is_published": "on",
-        })
-    return data
 
 
 def test_merchant_lists_only_own_products(client, catalog_world):
@@ -155,3 +138,22 @@ def test_a_missing_id_and_another_merchants_id_answer_the_same_404(client, catal
     assert foreign.status_code == missing.status_code == 404
     assert client.get(path.format(catalog_world["product_a"].pk if "productimage" not in path
                                   else catalog_world["image_a"].pk)).status_code == 200
+
+
+def test_variant_photos_offer_only_this_products_photos(client, catalog_world):
+    # given alice on her mug's page
+    client.force_login(catalog_world["user_a"])
+    response = client.get(_change_url(catalog_world["product_a"]))
+    # then a variant's photo choices are the mug's photos, never another shop's
+    choices = {value.value for value, _ in response.context["inline_admin_formsets"][0].formset.forms[0].fields["images"].choices}
+    assert choices == {catalog_world["image_a"].pk}
+
+
+def test_a_forged_foreign_photo_on_a_variant_is_refused(client, catalog_world):
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_a"]
+    data = {**_product_a_form(catalog_world), "variants-0-images": [catalog_world["image_b"].pk]}
+    response = client.post(_change_url(product), data)
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+    assert not product.variants.get().images.exists()
