@@ -65,6 +65,8 @@ class RejectForm(forms.Form):
 
 class ApproveForm(forms.Form):
     make_primary = forms.BooleanField(required=False)
+    # Required (in the page and by the service) only for results assessed "likely wrong".
+    confirm_risk = forms.BooleanField(required=False)
     reason = forms.CharField(required=False, max_length=2000)
 
 

@@ -102,6 +102,11 @@ class StudioResult(models.Model):
     format = models.CharField(max_length=8)
     metrics = models.JSONField(default=dict, blank=True)
     compliance = models.JSONField(default=list, blank=True, help_text="[{rule, passed, measured, expected}]")
+    # From metrics["quality"] (imagestudio.quality): the queue sorts and filters on it. Blank: not assessed.
+    risk = models.CharField(
+        max_length=12, blank=True, db_index=True,
+        choices=[("ok", "Looks right"), ("check", "Check"), ("likely_wrong", "Likely wrong")],
+    )
     ai_generated = models.BooleanField(default=False)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.AWAITING_REVIEW, db_index=True
@@ -126,6 +131,19 @@ class StudioResult(models.Model):
 
     def __str__(self) -> str:
         return f"Result {self.index} of job #{self.job_id}"
+
+    @property
+    def quality(self) -> dict:
+        """The stored quality record (imagestudio.quality.assess), {} for results made before it existed."""
+        return (self.metrics or {}).get("quality") or {}
+
+    @property
+    def risk_reasons(self) -> list[str]:
+        return list(self.quality.get("reasons") or [])
+
+    @property
+    def is_likely_wrong(self) -> bool:
+        return self.risk == "likely_wrong"
 
     @property
     def compliance_passed(self) -> bool:

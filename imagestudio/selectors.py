@@ -1,7 +1,7 @@
 """Studio reads: which jobs and results each staff user may see, and what the screens show."""
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from catalog.models import ProductImage
 from catalog.selectors import product_images_for_user
@@ -40,13 +40,37 @@ def studio_sources_for_user(user) -> QuerySet[ProductImage]:
     return product_images_for_user(user).filter(product__merchant__members=user).select_related("product")
 
 
-def review_queue() -> QuerySet[StudioResult]:
-    """Return results waiting for a reviewer, oldest first (first come, first served)."""
-    return (
+REVIEW_SORTS = ("risk", "oldest", "newest")
+RISK_FILTERS = ("likely_wrong", "check", "ok")
+
+
+def review_queue(*, risk: str = "", sort: str = "risk") -> QuerySet[StudioResult]:
+    """Return results waiting for a reviewer: riskiest first by default (likely wrong, check, looks right,
+    not assessed), oldest first within a level; ``sort="oldest"`` is first come, first served."""
+    qs = (
         StudioResult.objects.filter(status=StudioResult.Status.AWAITING_REVIEW)
         .select_related("job", "job__product", "job__product__merchant", "job__source", "job__requested_by")
-        .order_by("created_at", "id")
     )
+    if risk in RISK_FILTERS:
+        qs = qs.filter(risk=risk)
+    if sort == "newest":
+        return qs.order_by("-created_at", "-id")
+    if sort == "oldest":
+        return qs.order_by("created_at", "id")
+    rank = Case(When(risk="likely_wrong", then=Value(0)), When(risk="check", then=Value(1)),
+                When(risk="ok", then=Value(2)), default=Value(3), output_field=IntegerField())
+    return qs.annotate(risk_rank=rank).order_by("risk_rank", "created_at", "id")
+
+
+def review_risk_counts() -> dict[str, int]:
+    """Count waiting results per risk level, for the queue's filter tabs."""
+    rows = StudioResult.objects.filter(status=StudioResult.Status.AWAITING_REVIEW).values("risk").annotate(n=Count("id"))
+    counts = {level: 0 for level in RISK_FILTERS}
+    for row in rows:
+        if row["risk"] in counts:
+            counts[row["risk"]] = row["n"]
+    counts["all"] = sum(row["n"] for row in rows)
+    return counts
 
 
 def job_status_payload(jobs) -> list[dict]:

@@ -87,7 +87,7 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
         mask_png = encode_array(mask, format="PNG") if mask is not None else None
         timings["encode"] += _ms_since(clock)
         clock = time.perf_counter()
-        metrics = _metrics(original, frame, mask)
+        metrics = _metrics(original, frame, mask, cut_out=_removes_background(job))
         timings["metrics"] += _ms_since(clock)
         clock = time.perf_counter()
         compliance = _compliance(job, content, mask)
@@ -120,6 +120,7 @@ def outputs_store(*, job: StudioJob, token: int, rendered: list[RenderedOutput])
                 "file": name, "mask": mask_name, "width": item.width, "height": item.height,
                 "size_bytes": len(item.content), "format": item.format, "metrics": item.metrics,
                 "compliance": item.compliance, "ai_generated": item.ai_generated,
+                "risk": (item.metrics.get("quality") or {}).get("risk", ""),
                 "status": StudioResult.Status.AWAITING_REVIEW,
             }))
     except BaseException:
@@ -159,9 +160,17 @@ def _fenced(key: str, token: int) -> str:
     return f"{stem}-a{token}.{ext}"
 
 
-def _metrics(original, frame, mask) -> dict:
-    """Measure at a common working size: cheaper on 2000 px outputs, and sharpness compares like with like."""
+def _removes_background(job: StudioJob) -> bool:
+    return any(isinstance(step, dict) and step.get("op") == "remove_background" for step in job.recipe or [])
+
+
+def _metrics(original, frame, mask, *, cut_out: bool = False) -> dict:
+    """Measure at a common working size: cheaper on 2000 px outputs, and sharpness compares like with like.
+
+    The quality record (imagestudio.quality: risk level and reasons) is measured here too, on the same sizes.
+    """
     from ..metrics import result_metrics
+    from ..quality import assess
     from ..operations.recipe import parse_step
 
     shrink = parse_step({"op": "resize", "max_side": METRICS_SIDE})
@@ -174,6 +183,7 @@ def _metrics(original, frame, mask) -> dict:
     after = shrink.apply(frame.replace(mask=mask))
     out = result_metrics(before.image, after.image, original_mask=before.mask, result_mask=after.mask)
     out.update(width=frame.size[0], height=frame.size[1], measured_at_side=METRICS_SIDE)
+    out["quality"] = assess(before.image, after.image, source_mask=before.mask, result_mask=after.mask, cut_out=cut_out)
     return out
 
 

@@ -18,10 +18,21 @@ ResultStatus = StudioResult.Status
 
 
 def studio_result_approve(
-    *, result: StudioResult, user: AbstractBaseUser, make_primary: bool = False, reason: str = ""
+    *, result: StudioResult, user: AbstractBaseUser, make_primary: bool = False, reason: str = "",
+    confirm_risk: bool = False,
 ) -> ProductImage:
-    """Approve a result and publish it as a new ProductImage; approving again returns the same image."""
+    """Approve a result and publish it as a new ProductImage; approving again returns the same image.
+
+    A result assessed "likely wrong" is approved only with ``confirm_risk`` (the reviewer looked at it and
+    at the reasons): one key press or a bulk action must not publish it.
+    """
     _require_reviewer(user)
+    if result.is_likely_wrong and not confirm_risk and result.status == ResultStatus.AWAITING_REVIEW:
+        raise ValidationError(
+            "This result is likely wrong (" + "; ".join(result.risk_reasons or ["see the quality panel"])
+            + "). Confirm that you checked it to approve it.",
+            code="risk_not_confirmed",
+        )
     with transaction.atomic():
         moved = _approve_claim(result=result, user=user, reason=reason)
         if not moved:
@@ -72,10 +83,18 @@ def studio_result_reject(*, result: StudioResult, user: AbstractBaseUser, reason
 
 
 def studio_results_bulk_approve(*, results, user: AbstractBaseUser) -> tuple[list[ProductImage], list[str]]:
-    """Approve many results one by one; return the published images and a readable error per refusal."""
+    """Approve many results one by one; return the published images and a readable error per refusal.
+
+    Results assessed "likely wrong" are never approved in bulk: each is refused with its reasons and must
+    be opened and confirmed one by one.
+    """
     _require_reviewer(user)
     images, errors = [], []
     for result in results:
+        if result.is_likely_wrong:
+            errors.append(f"{result} ({result.job.product.title}) was skipped: it is likely wrong; open it to check "
+                          "and approve it on its own.")
+            continue
         try:
             images.append(studio_result_approve(result=result, user=user))
         except ValidationError as exc:

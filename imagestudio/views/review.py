@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from urllib.parse import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from PIL import Image, ImageOps
 
@@ -27,10 +28,28 @@ MAX_BULK = 100
 @reviewer_required
 @require_GET
 def review_queue(request):
-    """List results waiting for review, oldest first, with bulk approve."""
-    queue = list(selectors.review_queue()[:200])
+    """List results waiting for review, riskiest first (or oldest first), filterable by risk, with bulk approve."""
+    risk = request.GET.get("risk", "")
+    risk = risk if risk in selectors.RISK_FILTERS else ""
+    sort = request.GET.get("sort", "risk")
+    sort = sort if sort in selectors.REVIEW_SORTS else "risk"
+    queue = list(selectors.review_queue(risk=risk, sort=sort)[:200])
     cards = [{"result": r, "url": private_file_url(r.file.name), "source_url": _source_url(r)} for r in queue]
-    return render_studio(request, "imagestudio/review_queue.html", {"title": "Review queue", "cards": cards})
+    return render_studio(request, "imagestudio/review_queue.html", {
+        "title": "Review queue", "cards": cards, "risk": risk, "sort": sort,
+        "risk_tabs": _risk_tabs(sort),
+    })
+
+
+def _risk_tabs(sort: str) -> list[dict]:
+    counts = selectors.review_risk_counts()
+    keep = [] if sort == "risk" else [("sort", sort)]
+    tabs = []
+    for key, label in (("", "All"), ("likely_wrong", "Likely wrong"), ("check", "Check"), ("ok", "Looks right")):
+        params = ([("risk", key)] if key else []) + keep
+        tabs.append({"key": key, "label": label, "count": counts[key or "all"],
+                     "url": reverse("imagestudio:review") + (f"?{urlencode(params)}" if params else "")})
+    return tabs
 
 
 @studio_view
@@ -64,7 +83,7 @@ def review_approve(request, pk: int):
     try:
         image = services.studio_result_approve(
             result=result, user=request.user, make_primary=form.cleaned_data.get("make_primary", False),
-            reason=form.cleaned_data.get("reason", ""),
+            reason=form.cleaned_data.get("reason", ""), confirm_risk=form.cleaned_data.get("confirm_risk", False),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
