@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Max, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from .models import Category, Merchant, Product, ProductImage
+from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .roles import user_is_reviewer
 
 SORTS = {
@@ -18,6 +18,7 @@ SORTS = {
     "title": ("Name: A to Z", ("title", "id")),
 }
 MAX_COLOURS = 20
+MAX_SIZES = 20
 MAX_QUERY_LENGTH = 200
 
 
@@ -28,6 +29,7 @@ class ProductFilters:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     colours: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
     in_stock: bool = False
     sort: str = "newest"
     query: str = ""
@@ -54,10 +56,13 @@ class ProductFilters:
             # A shopper who types the range backwards means the same range.
             low, high = high, low
         colours = sorted({c.strip().lower()[:40] for c in params.getlist("colour") if c.strip()})
+        # Sizes are matched as merchants write them ("M", "42", "One size"); the filter links carry them so.
+        sizes = sorted({" ".join(s.split())[:40] for s in params.getlist("size") if s.strip()}, key=size_sort_key)
         return cls(
             min_price=low,
             max_price=high,
             colours=tuple(colours[:MAX_COLOURS]),
+            sizes=tuple(sizes[:MAX_SIZES]),
             in_stock=(params.get("in_stock") or "") in {"1", "on", "true"},
             sort=sort,
             query=query,
@@ -70,7 +75,9 @@ class ProductFilters:
     @property
     def is_filtered(self) -> bool:
         """Say whether anything narrows the list (sorting alone does not)."""
-        return bool(self.min_price is not None or self.max_price is not None or self.colours or self.in_stock)
+        return bool(
+            self.min_price is not None or self.max_price is not None or self.colours or self.sizes or self.in_stock
+        )
 
     def to_params(self) -> list[tuple[str, str]]:
         """Return the canonical query parameters for these filters, in a fixed order."""
@@ -82,6 +89,7 @@ class ProductFilters:
         if self.max_price is not None:
             params.append(("max_price", str(self.max_price)))
         params.extend(("colour", c) for c in self.colours)
+        params.extend(("size", s) for s in self.sizes)
         if self.in_stock:
             params.append(("in_stock", "1"))
         if self.sort != self.default_sort:
@@ -154,13 +162,27 @@ def product_list(
         qs = qs.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
         qs = qs.filter(price__lte=filters.max_price)
-    if filters.colours:
-        qs = qs.filter(colour__in=filters.colours)
-    if filters.in_stock:
-        qs = qs.filter(stock__gt=0)
+    if filters.colours or filters.sizes or filters.in_stock:
+        qs = qs.filter(_some_variant_matches(filters))
     if filters.query:
         qs = product_search(qs, filters.query)
     return _order(qs, filters.sort)
+
+
+def _some_variant_matches(filters: ProductFilters) -> Exists:
+    """Return a condition true for products with one active variant that meets every variant filter at once.
+
+    One variant must match them all: "navy, size M, in stock" is not met by a navy S and a red M in stock.
+    A product's own colour counts for each of its variants (merchants often describe the product by it).
+    """
+    condition = Q(is_active=True)
+    if filters.colours:
+        condition &= Q(colour__in=filters.colours) | Q(product__colour__in=filters.colours)
+    if filters.sizes:
+        condition &= Q(size__in=filters.sizes)
+    if filters.in_stock:
+        condition &= Q(stock__gt=0)
+    return Exists(ProductVariant.objects.filter(condition, product=OuterRef("pk")))
 
 
 def category_descendant_ids(category: Category) -> list[int]:
@@ -169,27 +191,119 @@ def category_descendant_ids(category: Category) -> list[int]:
 
 
 @dataclass(frozen=True)
-class ListingFacets:
-    """What the filter panel offers for a list: its colours and its price range."""
+class FacetValue:
+    """One choice of the filter panel and how many products of the unfiltered list have it."""
 
-    colours: list[str]
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ListingFacets:
+    """What the filter panel offers for a list: its colours and sizes (with counts) and its price range."""
+
+    colours: list[FacetValue]
+    sizes: list[FacetValue]
     min_price: Decimal | None
     max_price: Decimal | None
 
 
 def listing_facets(qs: QuerySet[Product]) -> ListingFacets:
-    """Return the colours and price range of an unfiltered list in two queries."""
+    """Return the colours, sizes and price range of an unfiltered list in four queries, whatever its length."""
     bounds = qs.order_by().aggregate(low=Min("price"), high=Max("price"))
-    return ListingFacets(colours=colours_available(qs), min_price=bounds["low"], max_price=bounds["high"])
+    return ListingFacets(
+        colours=colour_counts(qs), sizes=size_counts(qs), min_price=bounds["low"], max_price=bounds["high"]
+    )
 
 
-def colours_available(qs: QuerySet[Product]) -> list[str]:
-    return sorted(c for c in qs.order_by().values_list("colour", flat=True).distinct() if c)
+def _listed_ids(qs: QuerySet[Product]) -> QuerySet[Product]:
+    # A plain id subquery: the list's ordering, search annotations and prefetches do not belong in a GROUP BY.
+    return qs.order_by().values("pk")
+
+
+def colour_counts(qs: QuerySet[Product]) -> list[FacetValue]:
+    """Return each colour of the list with the number of its products in that colour, by name.
+
+    A product counts once per colour it comes in: any active variant's colour, or its own colour when
+    no active variant has it (the same rule as the colour filter). Two grouped queries, no per-product work.
+    """
+    listed = _listed_ids(qs)
+    counts: dict[str, int] = {}
+    by_variant = (
+        ProductVariant.objects.filter(is_active=True, product__in=listed).exclude(colour="")
+        .values("colour").annotate(n=Count("product", distinct=True)).order_by()
+    )
+    same_colour_variant = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, colour=OuterRef("colour"))
+    by_product = (
+        Product.objects.filter(pk__in=listed).exclude(colour="").filter(~Exists(same_colour_variant))
+        .values("colour").annotate(n=Count("pk")).order_by()
+    )
+    for row in list(by_variant) + list(by_product):
+        counts[row["colour"]] = counts.get(row["colour"], 0) + row["n"]
+    return [FacetValue(colour, n) for colour, n in sorted(counts.items())]
+
+
+def size_counts(qs: QuerySet[Product]) -> list[FacetValue]:
+    """Return each size an active variant of the list comes in, with its number of products, smallest first."""
+    rows = (
+        ProductVariant.objects.filter(is_active=True, product__in=_listed_ids(qs)).exclude(size="")
+        .values("size").annotate(n=Count("product", distinct=True)).order_by()
+    )
+    return sorted((FacetValue(row["size"], row["n"]) for row in rows), key=lambda f: size_sort_key(f.value))
+
+
+# Clothing sizes in wearing order; anything else sorts by number ("38", "42.5"), then by name.
+_SIZE_ORDER = {name: i for i, name in enumerate(
+    ("xxxs", "xxs", "xs", "s", "m", "l", "xl", "xxl", "2xl", "xxxl", "3xl", "4xl", "5xl")
+)}
+
+
+def size_sort_key(size: str) -> tuple:
+    """Return a key that puts sizes in the order a shopper expects: XS, S, M, L; 36, 38, 40; then by name."""
+    name = size.strip().lower()
+    if name in _SIZE_ORDER:
+        return (0, _SIZE_ORDER[name], "")
+    number = name.split()[0] if name else ""
+    try:
+        return (1, float(number.replace(",", ".")), name)
+    except ValueError:
+        return (2, 0, name)
+
+
+def storefront_variants_queryset() -> QuerySet[ProductVariant]:
+    """Return the variants a shopper may pick (active ones, in the merchant's order) with their photos' ids."""
+    # Only the ids of a variant's photos: the photos themselves come with the product's published images.
+    return ProductVariant.objects.filter(is_active=True).order_by("position", "id").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.only("pk"), to_attr="image_links")
+    )
 
 
 def product_get_for_storefront(*, slug: str) -> Product | None:
-    """Return the active product with this slug and its published images, or None (draft, archived, unknown)."""
-    return storefront_products().filter(slug=slug).first()
+    """Return the active product with this slug, its published images and active variants, or None.
+
+    None for a draft, archived or unknown product. The variants are on ``storefront_variants``, each
+    with ``image_links`` (its own photos; photos linked to no variant belong to all of them).
+    """
+    return (
+        storefront_products()
+        .prefetch_related(Prefetch("variants", queryset=storefront_variants_queryset(), to_attr="storefront_variants"))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def variant_choose(variants: list[ProductVariant], requested: str | None) -> ProductVariant | None:
+    """Return the variant a product page shows: the requested one if it is among ``variants``, else the default.
+
+    ``requested`` is the raw ``?variant=`` value: garbage, another product's variant or an inactive one
+    are ignored rather than refused, since old links and crawlers send them.
+    """
+    raw = (requested or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) < 19:
+        chosen = next((v for v in variants if v.pk == int(raw)), None)
+        if chosen is not None:
+            return chosen
+    return next((v for v in variants if v.is_default), variants[0] if variants else None)
 
 
 def related_products(product: Product, *, limit: int = 4) -> list[Product]:

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
 from .media.urls import image_url
-from .models import Product, ProductImage
+from .models import Product, ProductImage, ProductVariant
 
 # The characters that could end a <script> element or start a comment inside it, as JSON escapes.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -36,27 +36,70 @@ def jsonld_script(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text.translate(_SCRIPT_ESCAPES)}</script>')
 
 
-def product_jsonld(product: Product, *, images: Sequence[ProductImage], url: str) -> dict:
-    """Return the schema.org Product for a product page (published images only, as the caller passes them)."""
-    availability = "https://schema.org/InStock" if product.in_stock else "https://schema.org/OutOfStock"
+_IN_STOCK = "https://schema.org/InStock"
+_OUT_OF_STOCK = "https://schema.org/OutOfStock"
+
+
+def _availability(stock: int) -> str:
+    return _IN_STOCK if stock > 0 else _OUT_OF_STOCK
+
+
+def product_offers(product: Product, *, variants: Sequence[ProductVariant], url: str) -> dict:
+    """Return the schema.org offer of a product: one Offer, or an AggregateOffer when its variants' prices differ.
+
+    ``variants`` are the active ones a shopper can buy; availability comes from their stock.
+    """
+    seller = {"@type": "Organization", "name": product.merchant.name}
+    prices = sorted({v.price for v in variants})
+    stock = sum(v.stock for v in variants) if variants else product.stock
+    if len(prices) < 2:
+        price = prices[0] if prices else product.price
+        return {
+            "@type": "Offer", "url": url, "price": f"{price:.2f}", "priceCurrency": product.currency,
+            "availability": _availability(stock), "itemCondition": "https://schema.org/NewCondition", "seller": seller,
+        }
+    return {
+        "@type": "AggregateOffer",
+        "url": url,
+        "lowPrice": f"{prices[0]:.2f}",
+        "highPrice": f"{prices[-1]:.2f}",
+        "offerCount": len(variants),
+        "priceCurrency": product.currency,
+        "availability": _availability(stock),
+        "seller": seller,
+        "offers": [
+            {
+                "@type": "Offer", "url": f"{url}?variant={v.pk}", "sku": v.sku, "name": v.label or product.title,
+                "price": f"{v.price:.2f}", "priceCurrency": product.currency, "availability": _availability(v.stock),
+                "itemCondition": "https://schema.org/NewCondition",
+            }
+            for v in variants
+        ],
+    }
+
+
+def product_jsonld(
+    product: Product,
+    *,
+    images: Sequence[ProductImage],
+    url: str,
+    variants: Sequence[ProductVariant] = (),
+    default: ProductVariant | None = None,
+) -> dict:
+    """Return the schema.org Product for a product page (published images only, as the caller passes them).
+
+    The SKU is the default variant's; without variants (none active) the merchant's attribute or the slug.
+    """
     attrs = product.attributes if isinstance(product.attributes, dict) else {}
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.title,
         "url": url,
-        "sku": str(attrs.get("sku") or product.slug),
+        "sku": default.sku if default is not None else str(attrs.get("sku") or product.slug),
         "brand": {"@type": "Brand", "name": product.merchant.name},
         "category": product.category.name,
-        "offers": {
-            "@type": "Offer",
-            "url": url,
-            "price": f"{product.price:.2f}",
-            "priceCurrency": product.currency,
-            "availability": availability,
-            "itemCondition": "https://schema.org/NewCondition",
-            "seller": {"@type": "Organization", "name": product.merchant.name},
-        },
+        "offers": product_offers(product, variants=variants, url=url),
     }
     if images:
         data["image"] = [url for url in (image_absolute_url(image) for image in images) if url]

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from . import selectors
-from .models import Category, Product
+from . import selectors, variant_picker
+from .models import Category, Product, ProductVariant
 from .storefront_cache import cached_storefront_page
 from .structured_data import absolute_url, breadcrumb_jsonld, image_absolute_url, product_jsonld
 
@@ -49,6 +50,8 @@ def _filter_chips(path: str, filters: selectors.ProductFilters, extra: list[tupl
         chips.append(("Up to", filters.max_price, replace(filters, max_price=None)))
     for colour in filters.colours:
         chips.append(("Colour", colour, replace(filters, colours=tuple(c for c in filters.colours if c != colour))))
+    for size in filters.sizes:
+        chips.append(("Size", size, replace(filters, sizes=tuple(s for s in filters.sizes if s != size))))
     if filters.in_stock:
         chips.append(("In stock", "", replace(filters, in_stock=False)))
     return [{"label": label, "value": value, "url": _url(path, f.to_params() + extra)} for label, value, f in chips]
@@ -146,13 +149,39 @@ def search(request):
     })
 
 
-def _facts(product: Product) -> list[tuple[str, str]]:
-    facts = [("Colour", product.colour.capitalize()), ("Size", product.size), ("Material", product.material)]
+def _facts(product: Product, *, several_variants: bool) -> list[tuple[str, str]]:
+    # With several variants, colour and size are what the picker offers, not facts of the product.
+    facts = [] if several_variants else [("Colour", product.colour.capitalize()), ("Size", product.size)]
+    facts.append(("Material", product.material))
     attrs = product.attributes if isinstance(product.attributes, dict) else {}
     facts += [(str(k).replace("_", " ").capitalize(), str(v)) for k, v in sorted(attrs.items()) if k != "sku"]
     return [(name, value) for name, value in facts if value]
 
 
+def _variant_url(product: Product, variant: ProductVariant | None) -> str:
+    path = product.get_absolute_url()
+    return _url(path, [("variant", str(variant.pk))]) if variant is not None else path
+
+
+def _tidy_variant_choice(view):
+    """Redirect the no-JS "Choose" submit (a GET of the whole add-to-cart form) to ``?variant=<id>`` alone.
+
+    The form carries a CSRF token, a quantity and a return address that have no place in a page URL
+    (history, logs, shared links): the redirect keeps only the chosen variant, before the page cache.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "GET" and "choose" in request.GET:
+            variant = request.GET.get("variant", "")
+            params = [("variant", variant)] if variant.isascii() and variant.isdigit() else []
+            return HttpResponseRedirect(_url(request.path, params))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_tidy_variant_choice
 @cached_storefront_page
 def product_detail(request, slug: str):
     product = selectors.product_get_for_storefront(slug=slug)
@@ -160,21 +189,37 @@ def product_detail(request, slug: str):
         raise Http404("No such product")
     tree = selectors.category_tree()
     category = tree.by_id.get(product.category_id, product.category)
-    images = product.published_images
+    variants = product.storefront_variants
+    chosen = selectors.variant_choose(variants, request.GET.get("variant"))
+    picker = variant_picker.build_picker(variants, chosen)
+    images = variant_picker.photo_order(product.published_images, variants, chosen)
     breadcrumbs = _breadcrumbs(tree, category)
     canonical_path = product.get_absolute_url()
     description = Truncator(" ".join(product.description.split())).chars(155) or (
         f"{product.title} from {product.merchant.name} on Atelier."
     )
+    stock = chosen.stock if chosen is not None else 0
     return render(request, "catalog/product.html", {
         "product": product,
         "images": images,
+        "chosen": chosen,
+        "picker": picker,
+        "variant_data": variant_picker.variant_payload(product, variants, product.published_images) if picker else None,
+        "price": chosen.price if chosen is not None else product.price,
+        "price_range": variant_picker.price_range(variants, product),
+        "stock": variant_picker.stock_status(stock),
+        "quantity_max": variant_picker.quantity_max(stock),
+        "next_url": _variant_url(product, chosen if picker else None),
         "breadcrumbs": breadcrumbs,
-        "facts": _facts(product),
+        "facts": _facts(product, several_variants=picker is not None),
         "related": selectors.related_products(product),
         "meta_description": description,
         "canonical_path": canonical_path,
         "og_image": image_absolute_url(images[0]) if images else "",
-        "product_jsonld": product_jsonld(product, images=images, url=absolute_url(canonical_path)),
+        # The structured data describes the product, whichever variant this URL preselects.
+        "product_jsonld": product_jsonld(
+            product, images=product.published_images, url=absolute_url(canonical_path), variants=variants,
+            default=selectors.variant_choose(variants, None),
+        ),
         "breadcrumb_jsonld": breadcrumb_jsonld(breadcrumbs + [(product.title, canonical_path)]),
     })

@@ -22,6 +22,7 @@ FALLBACK_WIDTH = 640
 class PictureSource:
     type: str
     srcset: str
+    zoom_srcset: str = ""  # the largest rendition of this format, loaded when a shopper zooms
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Picture:
     srcset: str  # JPEG srcset for the <img> itself
     sources: tuple[PictureSource, ...]  # AVIF, WebP: offered before the JPEG
     placeholder_style: str
+    # The largest JPEG on the ladder and its width: what a zoom loads. The ladder stops at the original's
+    # width, so a zoom never asks for more pixels than the merchant uploaded.
+    zoom_src: str = ""
+    zoom_width: int = 0
 
 
 def blurred_placeholder_style(image) -> str:
@@ -62,12 +67,16 @@ def picture_for(image) -> Picture | None:
     by_format = {fmt: [r for r in ready if r.format == fmt] for fmt in LADDER_FORMATS}
     jpegs = by_format["JPEG"]
     if not jpegs:
-        return Picture(src=image_url(image, width=FALLBACK_WIDTH), srcset="", sources=(),
-                       placeholder_style=blurred_placeholder_style(image))
+        # Nothing larger is ready to zoom into: the fallback link stays what a zoom shows.
+        src = image_url(image, width=FALLBACK_WIDTH)
+        return Picture(src=src, srcset="", sources=(), placeholder_style=blurred_placeholder_style(image))
     wide_enough = [r for r in jpegs if r.width >= FALLBACK_WIDTH]
     fallback = min(wide_enough, key=lambda r: r.width) if wide_enough else max(jpegs, key=lambda r: r.width)
+    largest = {fmt: max(by_format[fmt], key=lambda r: r.width) for fmt in LADDER_FORMATS if by_format[fmt]}
     sources = tuple(
-        PictureSource(type=MIME_TYPES[fmt], srcset=_srcset(by_format[fmt])) for fmt in ("AVIF", "WEBP") if by_format[fmt]
+        PictureSource(type=MIME_TYPES[fmt], srcset=_srcset(by_format[fmt]), zoom_srcset=largest[fmt].file.url)
+        for fmt in ("AVIF", "WEBP") if by_format[fmt]
     )
     return Picture(src=fallback.file.url, srcset=_srcset(jpegs), sources=sources,
-                   placeholder_style=blurred_placeholder_style(image))
+                   placeholder_style=blurred_placeholder_style(image),
+                   zoom_src=largest["JPEG"].file.url, zoom_width=largest["JPEG"].width)
