@@ -119,6 +119,10 @@ class StudioResult(models.Model):
     published_image = models.ForeignKey(
         "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="studio_results"
     )
+    # The main photo this result's approval replaced ("make it the main photo"): undoing the approval brings it back.
+    replaced_primary = models.ForeignKey(
+        "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

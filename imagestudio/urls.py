@@ -17,5 +17,6 @@ urlpatterns = [
     path("review/<int:pk>/", review.review_detail, name="review-detail"),
     path("review/<int:pk>/approve", review.review_approve, name="review-approve"),
     path("review/<int:pk>/reject", review.review_reject, name="review-reject"),
+    path("review/<int:pk>/undo", review.review_undo_approval, name="review-undo"),
     path("results/<int:pk>/diff.png", review.result_diff, name="result-diff"),
 ]

@@ -12,6 +12,7 @@ from catalog.models import ProductImage
 
 from ..models import StudioJob, StudioResult
 from ..permissions import user_can_review
+from ..notices import notify_decision
 from ._transitions import job_transition, result_transition
 
 ResultStatus = StudioResult.Status
@@ -49,6 +50,9 @@ def studio_result_approve(
             ready = publish_ready_image(data)
         except IngestError as exc:
             raise ValidationError(f"The result file cannot be published: {exc}", code="invalid_image") from exc
+        previous_primary = None
+        if make_primary:
+            previous_primary = ProductImage.objects.filter(product=job.product, is_primary=True).first()
         image = catalog_services.product_image_create(
             product=job.product,
             ingested=ready,
@@ -58,10 +62,44 @@ def studio_result_approve(
             ai_generated=result.ai_generated,
             make_primary=True if make_primary else None,
         )
-        StudioResult.objects.filter(pk=result.pk).update(published_image=image)
+        StudioResult.objects.filter(pk=result.pk).update(published_image=image, replaced_primary=previous_primary)
         _settle_job(job_id=job.pk, user=user)
+        transaction.on_commit(lambda: notify_decision(result.pk))
     result.refresh_from_db()
     return image
+
+
+def studio_result_undo_approval(*, result: StudioResult, user: AbstractBaseUser, reason: str) -> StudioResult:
+    """Take an approved result off the shop again: its published photo is removed, the main photo it
+    replaced (if any) is the main photo again, and the result waits for review once more (audited)."""
+    _require_reviewer(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the approval is undone; the merchant sees this reason."})
+    with transaction.atomic():
+        locked = StudioResult.objects.select_for_update().select_related("published_image", "replaced_primary").get(pk=result.pk)
+        if locked.status != ResultStatus.APPROVED:
+            raise ValidationError(f"Only an approved result can be taken back; this one is {locked.get_status_display().lower()}.")
+        published, previous = locked.published_image, locked.replaced_primary
+        moved = result_transition(
+            result_id=locked.pk, job_id=locked.job_id, from_status=ResultStatus.APPROVED,
+            to_status=ResultStatus.AWAITING_REVIEW, action="approval_undone", actor=user,
+            reason=f"Approval undone: {reason}", reviewed_by=None, reviewed_at=None,
+        )
+        if not moved:
+            raise ValidationError("This result changed meanwhile; reload the page.")
+        StudioResult.objects.filter(pk=locked.pk).update(published_image=None, replaced_primary=None)
+        if published is not None:
+            catalog_services.product_image_delete(image=published)
+        if previous is not None and ProductImage.objects.filter(pk=previous.pk, is_published=True).exists():
+            catalog_services.product_image_set_primary(image=previous)
+        job_transition(
+            job_id=locked.job_id, from_status=StudioJob.Status.APPROVED, to_status=StudioJob.Status.AWAITING_REVIEW,
+            action="approval_undone", actor=user, reason=reason, progress_label="Approval undone: waiting for review",
+        )
+        transaction.on_commit(lambda: notify_decision(locked.pk, undone=True))
+    result.refresh_from_db()
+    return result
 
 
 def studio_result_reject(*, result: StudioResult, user: AbstractBaseUser, reason: str) -> StudioResult:
@@ -78,6 +116,7 @@ def studio_result_reject(*, result: StudioResult, user: AbstractBaseUser, reason
                 return current
             raise ValidationError(f"This result was already {current.get_status_display().lower()}.")
         _settle_job(job_id=result.job_id, user=user)
+        transaction.on_commit(lambda: notify_decision(result.pk))
     result.refresh_from_db()
     return result
 
@@ -124,9 +163,14 @@ def _settle_job(*, job_id: int, user) -> None:
     if ResultStatus.AWAITING_REVIEW in statuses:
         return
     to_status = StudioJob.Status.APPROVED if ResultStatus.APPROVED in statuses else StudioJob.Status.REJECTED
+    if to_status == StudioJob.Status.APPROVED:
+        label = f"Approved by {user.get_username()}"
+    else:
+        reason = StudioResult.objects.filter(job_id=job_id).exclude(reason="").values_list("reason", flat=True).first()
+        label = f"Rejected: {reason}" if reason else "Rejected"
     job_transition(
         job_id=job_id, from_status=StudioJob.Status.AWAITING_REVIEW, to_status=to_status,
-        action="reviewed", actor=user,
+        action="reviewed", actor=user, progress_label=label[:120],
     )
 
 

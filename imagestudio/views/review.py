@@ -67,6 +67,7 @@ def review_detail(request, pk: int):
         "source_url": _source_url(result),
         "diff_url": reverse("imagestudio:result-diff", args=[result.pk]),
         "can_decide": user_can_review(request.user) and result.status == StudioResult.Status.AWAITING_REVIEW,
+        "can_undo": user_can_review(request.user) and result.status == StudioResult.Status.APPROVED,
         "approve_form": ApproveForm(), "reject_form": RejectForm(),
         "prev_id": neighbours[0], "next_id": neighbours[1],
         "audit": selectors.job_audit(result.job),
@@ -108,6 +109,25 @@ def review_reject(request, pk: int):
         return redirect("imagestudio:review-detail", pk=result.pk)
     messages.success(request, f"Rejected the result for {result.job.product.title}.")
     return _next_in_queue(result)
+
+
+@studio_view
+@reviewer_required
+@require_POST
+def review_undo_approval(request, pk: int):
+    """Take an approved result off the shop (the photo it replaced as main photo comes back)."""
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the approval is undone; the merchant sees this reason.")
+        return redirect("imagestudio:review-detail", pk=result.pk)
+    try:
+        services.studio_result_undo_approval(result=result, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imagestudio:review-detail", pk=result.pk)
+    messages.success(request, f"Approval undone: the photo is off {result.job.product.title} and waits for review again.")
+    return redirect("imagestudio:review-detail", pk=result.pk)
 
 
 @studio_view

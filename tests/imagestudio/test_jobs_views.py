@@ -113,7 +113,7 @@ def test_review_page_shows_compliance_and_diff(client, studio_world):
     page = client.get(reverse("imagestudio:review-detail", args=[result.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Approve and publish" in html and "Compliance" in html
+    assert "Approve and publish" in html and "Channel rules · google-shopping" in html and "Quality" in html
     assert all(rule["rule"] in html for rule in result.compliance)
     diff = client.get(reverse("imagestudio:result-diff", args=[result.pk]))
     assert diff.status_code == 200 and diff["Content-Type"] == "image/png"

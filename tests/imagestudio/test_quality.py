@@ -183,3 +183,58 @@ def test_the_review_pages_show_risk_and_channel_rules_not_a_verdict(client, two_
     client.post(f"/admin/studio/review/{risky.pk}/approve", {"confirm_risk": "on"})
     risky.refresh_from_db()
     assert risky.status == "approved"
+
+
+# ---- decisions: statuses, notices, undo ----
+
+def test_the_job_says_approved_or_rejected_with_the_reason_and_the_merchant_is_emailed(
+        two_results, studio_world, django_capture_on_commit_callbacks, mailoutbox):
+    from imagestudio import services
+
+    risky, fine = two_results
+    studio_world["user_a"].email = "alice@example.com"
+    studio_world["user_a"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.studio_result_approve(result=fine, user=studio_world["reviewer"])
+        services.studio_result_reject(result=risky, user=studio_world["reviewer"], reason="The mug turned blue")
+    fine.job.refresh_from_db(); risky.job.refresh_from_db()
+    assert fine.job.status == "approved" and fine.job.progress_label == "Approved by rita"
+    assert risky.job.status == "rejected" and risky.job.progress_label == "Rejected: The mug turned blue"
+    subjects = [m.subject for m in mailoutbox]
+    assert subjects == ["Studio result approved: Blue mug", "Studio result rejected: Blue mug"]
+    assert "Reason: The mug turned blue" in mailoutbox[1].body and mailoutbox[1].to == ["alice@example.com"]
+
+
+def test_undo_approval_unpublishes_and_brings_back_the_previous_main_photo(
+        two_results, studio_world, client, django_capture_on_commit_callbacks):
+    from catalog.models import ProductImage
+    from imagestudio import services
+    from imagestudio.models import StudioAuditEntry
+
+    _, fine = two_results
+    product = fine.job.product
+    before = ProductImage.objects.get(product=product, is_primary=True)
+    image = services.studio_result_approve(result=fine, user=studio_world["reviewer"], make_primary=True)
+    assert ProductImage.objects.get(product=product, is_primary=True) == image
+    with pytest.raises(ValidationError, match="Say why"):
+        services.studio_result_undo_approval(result=fine, user=studio_world["reviewer"], reason=" ")
+    with pytest.raises(Exception):
+        services.studio_result_undo_approval(result=fine, user=studio_world["user_a"], reason="mine")
+    client.force_login(studio_world["reviewer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/studio/review/{fine.pk}/undo", {"reason": "Approved by mistake"}, follow=True)
+    assert "Approval undone" in response.content.decode()
+    fine.refresh_from_db(); fine.job.refresh_from_db()
+    assert fine.status == "awaiting_review" and fine.published_image is None
+    assert fine.job.status == "awaiting_review"
+    assert not ProductImage.objects.filter(pk=image.pk).exists()
+    assert ProductImage.objects.get(product=product, is_primary=True) == before
+    assert StudioAuditEntry.objects.filter(result=fine, action="approval_undone", actor=studio_world["reviewer"]).exists()
+    # the storefront no longer shows it
+    assert image.pk not in [i.pk for i in client.get(product.get_absolute_url()).context["images"]]
+    # undoing twice is refused with a reason, not a 500
+    with pytest.raises(ValidationError, match="Only an approved result"):
+        services.studio_result_undo_approval(result=fine, user=studio_world["reviewer"], reason="again")
+    # and it can be approved again
+    again = services.studio_result_approve(result=fine, user=studio_world["reviewer"])
+    assert again.pk != image.pk and again.is_published
