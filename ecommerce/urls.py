@@ -18,6 +18,9 @@ urlpatterns = [
     # Media are never served as a plain folder: private files need a signed link (catalog.media.routes).
     path("media/", include("catalog.media.routes")),
     path("api/v1/", include("api.urls")),
+    # The shopper's cart, checkout and order history, and customer accounts (log-in, sign-up, password reset).
+    path("", include("orders.urls")),
+    path("account/", include("accounts.urls")),
     path("", include("catalog.urls")),
 ]
 
