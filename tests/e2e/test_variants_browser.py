@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
 
 allow_sync_orm_under_playwright()
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 pytestmark = [
     pytest.mark.browser,
@@ -84,6 +87,8 @@ def test_picking_another_colour_changes_price_stock_photos_and_url(live_server, 
     expect(page.locator("[data-variant-price]")).to_have_text("€45.00")
     expect(page.locator(f"input[name=variant][value='{shirt['red_m'].pk}']")).to_be_checked()
     assert first_photo_id(page) == str(shirt["red_photo"].pk)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "storefront-variant-picker.png"))
     assert errors == []
 
 
