@@ -1,10 +1,11 @@
-"""Routes of /api/v1/: public catalog, account, merchant, studio and review endpoints, schema and docs."""
+"""Routes of /api/v1/: public catalog, account (with orders), merchant (products, variants, images, orders),
+studio and review endpoints, schema and docs."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from .errors import json_not_found
-from .views import account, merchant, public, review, studio
+from .views import account, merchant, orders, public, review, studio
 
 app_name = "api"
 
@@ -12,7 +13,12 @@ router = SimpleRouter()
 router.register("categories", public.CategoryViewSet, basename="category")
 router.register("products", public.ProductViewSet, basename="product")
 router.register("merchant/products", merchant.MerchantProductViewSet, basename="merchant-product")
+router.register(
+    r"merchant/products/(?P<product_id>[0-9]+)/variants", merchant.MerchantVariantViewSet, basename="merchant-variant",
+)
 router.register("merchant/images", merchant.MerchantImageViewSet, basename="merchant-image")
+router.register("merchant/orders", orders.MerchantOrderViewSet, basename="merchant-order")
+router.register("account/orders", orders.AccountOrderViewSet, basename="account-order")
 router.register("studio/jobs", studio.StudioJobViewSet, basename="studio-job")
 router.register("studio/results", studio.StudioResultViewSet, basename="studio-result")
 router.register("review/results", review.ReviewViewSet, basename="review-result")

@@ -1,4 +1,4 @@
-"""Merchant-side serializers: their products (any status) and all of their images."""
+"""Merchant-side serializers: their products (any status), their variants and all of their images."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Merchant, Product, ProductImage
+from catalog.models import Category, Merchant, Product, ProductImage, ProductVariant
 from catalog.selectors import merchants_for_user
 
 from ..media import private_url, rendition_urls
@@ -60,6 +60,39 @@ class MerchantImageSerializer(serializers.ModelSerializer):
         return rendition_urls(image, self.context.get("request"))
 
 
+class MerchantVariantSerializer(serializers.ModelSerializer):
+    """A variant as its merchant reads and writes it; writes go through catalog.services.variant_*."""
+
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True, help_text="Generated when left out.")
+    colour = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    size = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    label = serializers.CharField(read_only=True, help_text='Option names as shoppers see them, e.g. "Navy · M".')
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    is_default = serializers.BooleanField(
+        required=False, help_text="true makes this the product's default variant (the previous default stops being it).",
+    )
+    is_active = serializers.BooleanField(required=False, help_text="Inactive variants cannot be bought.")
+    images = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=ProductImage.objects.none(),
+        help_text="Ids of this product's own photos that show this variant.",
+    )
+
+    class Meta:
+        model = ProductVariant
+        fields = ["id", "sku", "colour", "size", "label", "price", "stock", "position", "is_default", "is_active", "images"]
+        read_only_fields = ["id"]
+        validators: list = []  # uniqueness (SKU, options) is checked by the service, with its own messages
+
+    def get_fields(self):
+        fields = super().get_fields()
+        product = self.context.get("product")
+        if product is not None:
+            fields["images"].child_relation.queryset = ProductImage.objects.filter(product=product)
+        return fields
+
+
 class MerchantProductSerializer(serializers.ModelSerializer):
     """A merchant's product, read and written; writes go through catalog.services."""
 
@@ -74,14 +107,20 @@ class MerchantProductSerializer(serializers.ModelSerializer):
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="ISO 4217 code, e.g. EUR.")
     attributes = serializers.DictField(required=False, help_text='Further attributes, e.g. {"capacity": "350 ml"}.')
     images = MerchantImageSerializer(many=True, read_only=True)
+    variants = MerchantVariantSerializer(
+        many=True, read_only=True,
+        help_text="Edited through /variants/. With several variants, price (the lowest) and stock (the total) are "
+        "summaries: changing them here is refused.",
+    )
 
     class Meta:
         model = Product
         fields = [
             "id", "merchant", "category", "title", "slug", "description", "price", "currency", "stock",
             "status", "featured", "colour", "size", "material", "attributes", "created_at", "updated_at", "images",
+            "variants",
         ]
-        read_only_fields = ["id", "created_at", "updated_at", "images"]
+        read_only_fields = ["id", "created_at", "updated_at", "images", "variants"]
 
     def validate_attributes(self, value):
         _check_json(value)

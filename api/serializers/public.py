@@ -6,7 +6,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.selectors import SORTS
 
 from ..media import rendition_urls
@@ -51,20 +51,36 @@ class ShopSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class PublicVariantSerializer(serializers.ModelSerializer):
+    """A buyable version of a product as shoppers see it: whether it is in stock, never how many are left."""
+
+    label = serializers.CharField(read_only=True, help_text='Option names, e.g. "Navy · M"; empty for a single variant.')
+    in_stock = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductVariant
+        fields = ["sku", "colour", "size", "label", "price", "is_default", "in_stock"]
+
+    def get_in_stock(self, variant: ProductVariant) -> bool:
+        return variant.stock > 0
+
+
 class PublicProductSerializer(serializers.ModelSerializer):
-    """A product card: the fields a listing shows, with the primary published image."""
+    """A product card: the fields a listing shows, with the primary published image and the active variants."""
 
     category = CategoryRefSerializer(read_only=True)
     shop = ShopSerializer(source="merchant", read_only=True)
     in_stock = serializers.BooleanField(read_only=True)
     url = serializers.SerializerMethodField(help_text="The storefront page of this product.")
     image = serializers.SerializerMethodField()
+    # Prefetched by the view (api.views.public.active_variants): active variants only, in their order.
+    variants = PublicVariantSerializer(source="active_variants", many=True, read_only=True)
 
     class Meta:
         model = Product
         fields = [
             "id", "slug", "title", "price", "currency", "in_stock", "colour", "size", "material",
-            "featured", "category", "shop", "url", "image",
+            "featured", "category", "shop", "url", "image", "variants",
         ]
 
     def get_url(self, product: Product) -> str:

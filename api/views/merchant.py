@@ -1,9 +1,12 @@
-"""Merchant endpoints: their products and images, scoped to the shops they belong to."""
+"""Merchant endpoints: their products, variants and images, scoped to the shops they belong to."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -13,7 +16,7 @@ from rest_framework.response import Response
 from catalog import services
 from catalog.media.errors import IngestError
 from catalog.media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
-from catalog.models import Product, ProductImage
+from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import product_images_for_user, products_for_user
 
 from ..pagination import ApiPagination
@@ -24,6 +27,7 @@ from ..serializers.merchant import (
     ImageUploadSerializer,
     MerchantImageSerializer,
     MerchantProductSerializer,
+    MerchantVariantSerializer,
 )
 from .base import PrivateMixin
 
@@ -89,7 +93,10 @@ class MerchantProductViewSet(
         return (
             products_for_user(self.request.user)
             .select_related("merchant", "category")
-            .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "position", "id")))
+            .prefetch_related(
+                Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "position", "id")),
+                Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id").prefetch_related("images")),
+            )
             .order_by("-created_at", "-id")
         )
 
@@ -160,6 +167,84 @@ class MerchantProductViewSet(
         created = sum(1 for item in results if item["ok"])
         body = {"created": created, "rejected": len(results) - created, "results": results}
         return Response(body, status=status.HTTP_200_OK)
+
+
+PRODUCT_ID = OpenApiParameter("product_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="One of my products.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a product's variants", tags=["merchant"], parameters=[PRODUCT_ID]),
+    create=extend_schema(
+        summary="Add a variant (another size or colour)",
+        description="The product's price (the lowest active variant price) and stock (the total) follow.",
+        tags=["merchant"], parameters=[PRODUCT_ID],
+    ),
+    partial_update=extend_schema(summary="Update a variant", tags=["merchant"], parameters=[PRODUCT_ID]),
+    destroy=extend_schema(
+        summary="Delete a variant",
+        description="A product keeps at least one variant: deleting the last one is refused (400). Deleting the "
+        "default makes the next variant the default.",
+        tags=["merchant"], parameters=[PRODUCT_ID],
+    ),
+)
+class MerchantVariantViewSet(
+    MerchantScopeMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin, viewsets.GenericViewSet,
+):
+    """The variants of one of my products; every write goes through catalog.services.variant_*."""
+
+    serializer_class = MerchantVariantSerializer
+    pagination_class = None  # a product has a handful of variants
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    may_404 = True  # another shop's product id is a 404, like one that does not exist
+
+    def product(self) -> Product:
+        if not hasattr(self, "_product"):
+            self._product = get_object_or_404(products_for_user(self.request.user), pk=self.kwargs["product_id"])
+        return self._product
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no product
+            return ProductVariant.objects.none()
+        return ProductVariant.objects.filter(product=self.product()).prefetch_related("images").order_by("position", "id")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and "product_id" in self.kwargs:
+            context["product"] = self.product()
+        return context
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        with transaction.atomic():
+            variant = services.variant_create(
+                product=self.product(), price=data["price"], stock=data.get("stock", 0), colour=data.get("colour", ""),
+                size=data.get("size", ""), sku=data.get("sku", ""), position=data.get("position"),
+                images=data.get("images"),
+            )
+            if data.get("is_active") is False:
+                variant = services.variant_update(variant=variant, is_active=False)
+            if data.get("is_default"):
+                variant = services.variant_set_default(variant=variant)
+        serializer.instance = variant
+
+    def perform_update(self, serializer):
+        fields = dict(serializer.validated_data)
+        make_default, images = fields.pop("is_default", None), fields.pop("images", None)
+        variant = serializer.instance
+        if make_default is False and variant.is_default:
+            raise DjangoValidationError(
+                "A product always has one default variant: make another variant the default instead.",
+                code="one_default",
+            )
+        with transaction.atomic():
+            variant = services.variant_update(variant=variant, images=images, **fields)
+            if make_default:
+                variant = services.variant_set_default(variant=variant)
+        serializer.instance = variant
+
+    def perform_destroy(self, instance):
+        services.variant_delete(variant=instance)
 
 
 @extend_schema_view(

@@ -1,6 +1,7 @@
 """Public catalog: categories and active products with their published images."""
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -8,7 +9,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 
 from catalog import selectors
-from catalog.models import Category
+from catalog.models import Category, ProductVariant
 
 from ..pagination import ApiPagination
 from ..serializers.public import (
@@ -23,6 +24,14 @@ from .base import PublicReadMixin
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 # Rendition rows of the published images, in one more query for the whole page.
 RENDITIONS = "published_images__renditions"
+
+
+def active_variants() -> Prefetch:
+    """The variants a shopper can buy, in their order: one more query for the whole page."""
+    return Prefetch(
+        "variants", queryset=ProductVariant.objects.filter(is_active=True).order_by("position", "id"),
+        to_attr="active_variants",
+    )
 
 
 @extend_schema_view(
@@ -52,7 +61,7 @@ class ProductViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def get_queryset(self):
         if self.action != "list":
-            return selectors.storefront_products().prefetch_related(RENDITIONS)
+            return selectors.storefront_products().prefetch_related(RENDITIONS, active_variants())
         params = ProductQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -72,7 +81,7 @@ class ProductViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if data.get("ordering"):
             query["sort"] = data["ordering"]
         filters = selectors.ProductFilters.from_query(query)
-        return selectors.product_list(category=category, filters=filters).prefetch_related(RENDITIONS)
+        return selectors.product_list(category=category, filters=filters).prefetch_related(RENDITIONS, active_variants())
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])

@@ -10,7 +10,9 @@ from rest_framework.test import APIClient
 
 from tests.conftest import make_image_bytes
 
-ROLES = ("anonymous", "merchant", "other_merchant", "reviewer", "admin")
+ROLES = ("anonymous", "merchant", "other_merchant", "reviewer", "admin", "customer")
+# The world key of each role's user; "customer" is a shopper account with no staff role.
+ROLE_USERS = {"merchant": "user_a", "other_merchant": "user_b", "reviewer": "reviewer", "admin": "admin", "customer": "customer"}
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +24,14 @@ def _fresh_throttle_cache():
 
 
 @pytest.fixture
-def api_world(catalog_world):
-    """catalog_world plus a draft product, an unpublished image and an archived product (all of alice's)."""
+def api_world(catalog_world, django_user_model):
+    """catalog_world plus a draft product, an unpublished image and an archived product (all of alice's), and a
+    shopper account (carla) with no staff role."""
     from catalog import services
     from catalog.models import ProductImage
 
     world = dict(catalog_world)
+    world["customer"] = django_user_model.objects.create_user("carla", email="carla@example.com", password="pw-carla-123")
     world["draft"] = services.product_create(
         merchant=world["merchant_a"], category=world["kitchen"], title="Secret draft kettle", price=Decimal("40.00"),
         stock=9, status="draft", colour="green",
@@ -44,12 +48,8 @@ def api_world(catalog_world):
 def client_for(world, role: str) -> APIClient:
     """Return an API client authenticated (by token) as the given role."""
     client = APIClient()
-    users = {
-        "merchant": world["user_a"], "other_merchant": world["user_b"], "reviewer": world["reviewer"],
-        "admin": world["admin"],
-    }
     if role != "anonymous":
-        token, _ = Token.objects.get_or_create(user=users[role])
+        token, _ = Token.objects.get_or_create(user=world[ROLE_USERS[role]])
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 

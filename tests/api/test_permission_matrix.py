@@ -1,8 +1,11 @@
 """Every role against every endpoint, on objects that belong to alice's shop (the "merchant" role)."""
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import make_image_bytes
+from tests.orders.helpers import placed_order
 
 from .conftest import ROLES, assert_error, client_for
 from .studio_helpers import _in_process_jobs, finished_job, studio_api_world  # noqa: F401 (fixtures)
@@ -19,12 +22,15 @@ def _new_product(w):
 
 
 #        (name, method, url, body, format, {role: status})  roles: anonymous, merchant (owner), other_merchant, reviewer, admin
-PUBLIC = dict(anonymous=200, merchant=200, other_merchant=200, reviewer=200, admin=200)
-ANY_USER = dict(anonymous=401, merchant=200, other_merchant=200, reviewer=200, admin=200)
-OWN_LIST = dict(anonymous=401, merchant=200, other_merchant=200, reviewer=403, admin=200)
-OWN_OBJECT = dict(anonymous=401, merchant=200, other_merchant=404, reviewer=403, admin=200)
-OWN_DELETE = dict(anonymous=401, merchant=204, other_merchant=404, reviewer=403, admin=204)
-REVIEW = dict(anonymous=401, merchant=403, other_merchant=403, reviewer=200, admin=200)
+#        customer: a shopper account (carla) with no staff role, who placed the order "order"
+PUBLIC = dict(anonymous=200, merchant=200, other_merchant=200, reviewer=200, admin=200, customer=200)
+ANY_USER = dict(anonymous=401, merchant=200, other_merchant=200, reviewer=200, admin=200, customer=200)
+OWN_LIST = dict(anonymous=401, merchant=200, other_merchant=200, reviewer=403, admin=200, customer=403)
+OWN_OBJECT = dict(anonymous=401, merchant=200, other_merchant=404, reviewer=403, admin=200, customer=403)
+OWN_DELETE = dict(anonymous=401, merchant=204, other_merchant=404, reviewer=403, admin=204, customer=403)
+REVIEW = dict(anonymous=401, merchant=403, other_merchant=403, reviewer=200, admin=200, customer=403)
+# Only the shopper who placed it sees an order; for everyone else it does not exist.
+SHOPPER_OBJECT = dict(anonymous=401, merchant=404, other_merchant=404, reviewer=404, admin=404, customer=200)
 MATRIX = [
     ("categories", "get", "/api/v1/categories/", None, None, PUBLIC),
     ("category", "get", "/api/v1/categories/{kitchen.slug}/", None, None, PUBLIC),
@@ -38,14 +44,27 @@ MATRIX = [
     ("my products", "get", "/api/v1/merchant/products/", None, None, OWN_LIST),
     ("create product", "post", "/api/v1/merchant/products/", _new_product, "json",
      # a superuser belongs to every shop, so must say which one
-     dict(anonymous=401, merchant=201, other_merchant=201, reviewer=403, admin=400)),
+     dict(anonymous=401, merchant=201, other_merchant=201, reviewer=403, admin=400, customer=403)),
     ("my product", "get", "/api/v1/merchant/products/{product_a.pk}/", None, None, OWN_OBJECT),
-    ("update product", "patch", "/api/v1/merchant/products/{product_a.pk}/", {"stock": 7}, "json", OWN_OBJECT),
+    # (the mug has two variants here, so its stock is set per variant: the row changes its title)
+    ("update product", "patch", "/api/v1/merchant/products/{product_a.pk}/", {"title": "Matrix mug"}, "json", OWN_OBJECT),
     ("archive product", "delete", "/api/v1/merchant/products/{product_a.pk}/", None, None, OWN_DELETE),
     ("upload", "post", "/api/v1/merchant/products/{product_a.pk}/images/", _photo(31), "multipart",
      dict(OWN_OBJECT, merchant=201, admin=201)),
     ("bulk upload", "post", "/api/v1/merchant/products/{product_a.pk}/images/bulk/",
      lambda w: {"files": [_photo(32)(w)["file"]]}, "multipart", OWN_OBJECT),
+    ("variants", "get", "/api/v1/merchant/products/{product_a.pk}/variants/", None, None, OWN_OBJECT),
+    ("add variant", "post", "/api/v1/merchant/products/{product_a.pk}/variants/",
+     {"price": "15.00", "colour": "navy", "stock": 2}, "json", dict(OWN_OBJECT, merchant=201, admin=201)),
+    ("update variant", "patch", "/api/v1/merchant/products/{product_a.pk}/variants/{variant_a.pk}/", {"stock": 5}, "json",
+     OWN_OBJECT),
+    ("delete variant", "delete", "/api/v1/merchant/products/{product_a.pk}/variants/{variant_a2.pk}/", None, None,
+     OWN_DELETE),
+    ("shop orders", "get", "/api/v1/merchant/orders/", None, None, OWN_LIST),
+    ("shop order", "get", "/api/v1/merchant/orders/{part.pk}/", None, None, OWN_OBJECT),
+    ("order status", "post", "/api/v1/merchant/orders/{part.pk}/status/", {"status": "paid"}, "json", OWN_OBJECT),
+    ("my orders", "get", "/api/v1/account/orders/", None, None, ANY_USER),
+    ("my order", "get", "/api/v1/account/orders/{order.number}/", None, None, SHOPPER_OBJECT),
     ("my images", "get", "/api/v1/merchant/images/", None, None, OWN_LIST),
     ("my image", "get", "/api/v1/merchant/images/{image_a.pk}/", None, None, OWN_OBJECT),
     ("delete image", "delete", "/api/v1/merchant/images/{image_a.pk}/", None, None, OWN_DELETE),
@@ -55,7 +74,7 @@ MATRIX = [
     ("my jobs", "get", "/api/v1/studio/jobs/", None, None, OWN_LIST),
     ("create job", "post", "/api/v1/studio/jobs/", lambda w: {"image": w["photo_a"].pk, "preset": "quick-enhance"}, "json",
      # bob names alice's photo: refused as "not among your photos", the same as a photo that does not exist
-     dict(anonymous=401, merchant=201, other_merchant=400, reviewer=403, admin=201)),
+     dict(anonymous=401, merchant=201, other_merchant=400, reviewer=403, admin=201, customer=403)),
     ("bulk jobs", "post", "/api/v1/studio/jobs/bulk/", lambda w: {"images": [w["photo_a"].pk], "preset": "quick-enhance"},
      "json", OWN_LIST),  # bob gets 200 with a per-photo refusal
     ("my job", "get", "/api/v1/studio/jobs/{job_done.pk}/", None, None, OWN_OBJECT),
@@ -78,6 +97,7 @@ CASES = [
 
 @pytest.fixture
 def matrix_world(studio_api_world):
+    from catalog import services
     from imagestudio.services import studio_job_cancel, studio_job_create
 
     world = dict(studio_api_world)
@@ -86,6 +106,11 @@ def matrix_world(studio_api_world):
     world["job_queued"] = studio_job_create(user=world["user_a"], source=world["photo_a"], preset="quick-enhance")
     cancelled = studio_job_create(user=world["user_a"], source=world["photo_a"], preset="quick-enhance")
     world["job_cancelled"] = studio_job_cancel(job=cancelled, user=world["user_a"])
+    # carla's order of alice's mug (one part, alice's), and a second variant of the mug that may be deleted
+    world["variant_a"] = world["product_a"].variants.get()
+    world["variant_a2"] = services.variant_create(product=world["product_a"], price=Decimal("14.00"), stock=1, colour="green")
+    world["order"] = placed_order(None, (world["variant_a"], 1), user=world["customer"])
+    world["part"] = world["order"].parts.get()
     return world
 
 
