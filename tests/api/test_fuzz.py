@@ -7,6 +7,8 @@ Bounded and derandomized: the same examples every run.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -18,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.orders.helpers import placed_order
 
 from .conftest import client_for
 from .studio_helpers import _in_process_jobs, finished_job, studio_api_world  # noqa: F401 (fixtures)
@@ -32,7 +36,8 @@ CHECKS = [
 ]
 FUZZ_ROLES = ("anonymous", "merchant", "reviewer")
 
-# Path template -> name of the world object whose id/slug replaces the generated one.
+# Path template -> name of the world object whose id/slug replaces the generated one (the first path
+# parameter), or {parameter: (name, attribute)} for a path with several.
 REAL_OBJECTS = {
     "/api/v1/categories/{slug}/": ("kitchen", "slug"),
     "/api/v1/products/{slug}/": ("product_a", "slug"),
@@ -48,6 +53,11 @@ REAL_OBJECTS = {
     "/api/v1/review/results/{id}/": ("result", "pk"),
     "/api/v1/review/results/{id}/approve/": ("result", "pk"),
     "/api/v1/review/results/{id}/reject/": ("result", "pk"),
+    "/api/v1/merchant/products/{product_id}/variants/": ("product_a", "pk"),
+    "/api/v1/merchant/products/{product_id}/variants/{id}/": {"product_id": ("product_a", "pk"), "id": ("variant", "pk")},
+    "/api/v1/merchant/orders/{id}/": ("part", "pk"),
+    "/api/v1/merchant/orders/{id}/status/": ("part", "pk"),
+    "/api/v1/account/orders/{number}/": ("order", "number"),
 }
 
 
@@ -66,6 +76,8 @@ def _keep_test_connection():
 
 @pytest.fixture
 def fuzz_world(studio_api_world, settings, _keep_test_connection):
+    from catalog import services
+
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"uploads": "100000/min", "studio_jobs": "100000/min", "auth": "100000/min"},
@@ -73,6 +85,11 @@ def fuzz_world(studio_api_world, settings, _keep_test_connection):
     world = dict(studio_api_world)
     world["job"] = finished_job(world)
     world["result"] = world["job"].results.get()
+    # alice's mug gets a second variant and an order (placed by alice herself, so that the merchant role
+    # also meets a real order of its own on the shopper's endpoint)
+    world["variant"] = services.variant_create(product=world["product_a"], price=Decimal("14.00"), stock=2, colour="green")
+    world["order"] = placed_order(None, (world["product_a"].variants.get(is_default=True), 1), user=world["user_a"])
+    world["part"] = world["order"].parts.get()
     return world
 
 
@@ -113,8 +130,8 @@ def test_api_conforms_to_its_schema(case, role, fuzz_world):
     # and once more on a real object of alice's, where the generated body meets real state
     target = REAL_OBJECTS.get(case.operation.path)
     if target is not None:
-        name, attr = target
-        key = next(iter(case.path_parameters))
-        case.path_parameters = {**case.path_parameters, key: getattr(fuzz_world[name], attr)}
+        targets = target if isinstance(target, dict) else {next(iter(case.path_parameters)): target}
+        real = {key: getattr(fuzz_world[name], attr) for key, (name, attr) in targets.items()}
+        case.path_parameters = {**case.path_parameters, **real}
         response = _call(case, headers)
         case.validate_response(response, checks=CHECKS, headers=headers)

@@ -70,3 +70,33 @@ def test_docs_page_uses_only_our_own_static_files(db):
     assert "/api/v1/schema/" in APIClient().get(setup[0]).content.decode()  # the setup script loads our schema
     for url in urls:
         assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_orders_and_variants_are_documented(schema):
+    paths = schema["paths"]
+    expected = {
+        "/api/v1/account/orders/": {"get"}, "/api/v1/account/orders/{number}/": {"get"},
+        "/api/v1/merchant/orders/": {"get"}, "/api/v1/merchant/orders/{id}/": {"get"},
+        "/api/v1/merchant/orders/{id}/status/": {"post"},
+        "/api/v1/merchant/products/{product_id}/variants/": {"get", "post"},
+        "/api/v1/merchant/products/{product_id}/variants/{id}/": {"patch", "delete"},
+    }
+    for path, methods in expected.items():
+        assert set(paths[path]) == methods, path
+    status = paths["/api/v1/merchant/orders/{id}/status/"]["post"]
+    assert {"200", "400", "401", "403", "404"} <= set(status["responses"])
+    body = status["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][body]["required"] == ["status"]
+    variants = paths["/api/v1/merchant/products/{product_id}/variants/"]
+    assert "404" in variants["get"]["responses"] and "404" in variants["post"]["responses"]
+    product_id = next(p for p in variants["get"]["parameters"] if p["name"] == "product_id")
+    assert product_id["in"] == "path" and product_id["schema"]["type"] == "integer"
+    filters = {p["name"] for p in paths["/api/v1/merchant/orders/"]["get"]["parameters"]}
+    assert {"status", "page", "page_size"} <= filters
+    assert "401" in paths["/api/v1/account/orders/"]["get"]["responses"]
+
+
+def test_public_variants_never_document_stock_numbers(schema):
+    ref = schema["components"]["schemas"]["PublicProductDetail"]["properties"]["variants"]["items"]["$ref"]
+    variant = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]
+    assert "in_stock" in variant and "stock" not in variant
