@@ -31,6 +31,10 @@ class StudioJob(models.Model):
         "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="studio_jobs"
     )
     source_sha256 = models.CharField(max_length=64, blank=True, help_text="Source content when the job was created.")
+    # Lineage: the result this job retouches (the mask brush re-runs that result's recipe on an edited mask).
+    parent_result = models.ForeignKey(
+        "StudioResult", null=True, blank=True, on_delete=models.SET_NULL, related_name="retouches"
+    )
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="studio_jobs")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="studio_jobs"
@@ -96,6 +100,8 @@ class StudioResult(models.Model):
     index = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(storage=private_storage, max_length=255)
     mask = models.FileField(storage=private_storage, max_length=255, blank=True)
+    # The cut-out's mask in the source photo's geometry: what the mask brush shows and edits.
+    source_mask = models.FileField(storage=private_storage, max_length=255, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size_bytes = models.PositiveIntegerField()

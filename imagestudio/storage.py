@@ -31,6 +31,16 @@ def studio_mask_key(job_uuid: uuid.UUID, index: int) -> str:
     return f"studio/{job_uuid.hex}/mask-{index}.png"
 
 
+def studio_source_mask_key(job_uuid: uuid.UUID, index: int) -> str:
+    """Return the key of an output's subject mask in the *source photo's* geometry (what the mask brush edits)."""
+    return f"studio/{job_uuid.hex}/source-mask-{index}.png"
+
+
+def studio_edited_mask_key() -> str:
+    """Return a fresh, unguessable key for a mask saved by the mask brush (see operations.compose.ApplyMask)."""
+    return f"studio/edits/{uuid.uuid4().hex}/mask.png"
+
+
 def studio_link_refusal(name: str) -> str | None:
     """Refuse private links to results that were rejected, or whose job was superseded or cancelled."""
     if not name.startswith("studio/"):

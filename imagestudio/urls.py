@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jobs, review, studio
+from .views import jobs, retouch, review, studio
 
 app_name = "imagestudio"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("review/<int:pk>/reject", review.review_reject, name="review-reject"),
     path("review/<int:pk>/undo", review.review_undo_approval, name="review-undo"),
     path("results/<int:pk>/diff.png", review.result_diff, name="result-diff"),
+    path("results/<int:pk>/mask", retouch.mask_brush, name="mask-brush"),
 ]

@@ -127,6 +127,7 @@ class Operation:
     uses_ml: ClassVar[bool] = False
     generative: ClassVar[bool] = False
     changes_geometry: ClassVar[bool] = False  # output pixels no longer line up with input pixels
+    in_composer: ClassVar[bool] = True  # False: made by the studio itself (e.g. a hand-edited mask), not offered
 
     def __post_init__(self) -> None:
         for spec in param_specs(type(self)):
@@ -278,6 +279,8 @@ def describe_operations() -> list[dict]:
     out = []
     for name in sorted(OPERATIONS):
         cls = OPERATIONS[name]
+        if not cls.in_composer:
+            continue
         doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
         params = [{k: v for k, v in spec.items()} for spec in param_specs(cls)]
         for p in params:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 import cv2
 import numpy as np
 
-from imagestudio.operations.base import Frame, Operation, OperationError, param, register_operation
+from imagestudio.operations.base import (Frame, InvalidRecipe, NoSubjectFound, Operation, OperationError, param,
+                                         register_operation)
 from imagestudio.operations.pixels import composite, subject_bbox, to_uint8
 
 
@@ -135,3 +138,34 @@ def _edge_fade(w: int, h: int, width: float) -> np.ndarray:
     fx = np.clip(xs / width, 0.0, 1.0)
     fy = np.clip(ys / width, 0.0, 1.0)
     return np.outer(fy, fx)
+
+
+EDITED_MASK_KEY = re.compile(r"^studio/edits/[0-9a-f]{32}/mask\.png$")
+
+
+@register_operation("apply_mask")
+@dataclass(frozen=True)
+class ApplyMask(Operation):
+    """Cut the subject out with a hand-edited mask (the mask brush) instead of the model's mask."""
+
+    in_composer: ClassVar[bool] = False
+    mask_key: str = param("", help="private storage key of the edited mask (made by the studio's mask brush)")
+
+    def validate(self) -> None:
+        if not EDITED_MASK_KEY.match(self.mask_key or ""):
+            raise InvalidRecipe("mask_key must name a mask saved by the mask brush", field="mask_key")
+
+    def apply(self, frame: Frame) -> Frame:
+        # The job runner reads the file (operations do no I/O) and hands it over in the frame's meta.
+        alpha = (frame.meta.get("edited_masks") or {}).get(self.mask_key)
+        if alpha is None:
+            raise OperationError("the edited mask is missing from storage; open the mask brush and save it again")
+        if alpha.shape != frame.image.shape[:2]:
+            raise OperationError(
+                f"the edited mask is {alpha.shape[1]}x{alpha.shape[0]} but the photo is {frame.size[0]}x{frame.size[1]}"
+            )
+        if not (alpha >= 128).any():
+            raise NoSubjectFound("the edited mask keeps nothing of the photo")
+        rgb = np.ascontiguousarray(frame.image[..., :3])
+        out = frame.replace(image=np.dstack([rgb, alpha]), mask=alpha.copy())
+        return out.with_model_version(self.name, "hand-edited")

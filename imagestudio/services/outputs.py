@@ -4,10 +4,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from django.core.files.base import ContentFile
 
 from ..models import StudioJob, StudioResult
-from ..storage import studio_mask_key, studio_output_key
+from ..storage import studio_mask_key, studio_output_key, studio_source_mask_key
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 METRICS_SIDE = 1024  # metrics are measured with both images scaled to at most this side
@@ -26,6 +28,7 @@ class RenderedOutput:
     metrics: dict
     compliance: list
     ai_generated: bool
+    source_mask_png: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
         recipe = parse_recipe(job.recipe)
     except InvalidRecipe as exc:
         raise JobFailure(f"The recipe is no longer valid: {exc}") from exc
-    original = Frame(image=pixels, mask=None, meta={})
+    original = Frame(image=pixels, mask=None, meta={"edited_masks": _edited_masks(job)})
 
     def on_step(percent: int, op: str) -> None:
         # The recipe runs in the 5..90 % band; decoding and encoding take the ends.
@@ -77,6 +80,7 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
     for key in ("encode", "metrics", "compliance"):
         timings[key] = 0.0
     rendered = []
+    removes_background = _removes_background(job)
     for index, frame in enumerate(frames):
         clock = time.perf_counter()
         try:
@@ -85,9 +89,12 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
             raise JobFailure(f"The result could not be encoded as {job.output_format}: {exc}") from exc
         mask = frame.subject_mask()
         mask_png = encode_array(mask, format="PNG") if mask is not None else None
+        source_mask_png = None
+        if removes_background and frame.source_mask is not None and frame.source_mask.shape == pixels.shape[:2]:
+            source_mask_png = encode_array(frame.source_mask, format="PNG")
         timings["encode"] += _ms_since(clock)
         clock = time.perf_counter()
-        metrics = _metrics(original, frame, mask, cut_out=_removes_background(job))
+        metrics = _metrics(original, frame, mask, cut_out=removes_background)
         timings["metrics"] += _ms_since(clock)
         clock = time.perf_counter()
         compliance = _compliance(job, content, mask)
@@ -97,6 +104,7 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
                 index=index, content=content, mask_png=mask_png, width=frame.size[0], height=frame.size[1],
                 format=job.output_format, metrics=metrics, compliance=compliance,
                 ai_generated=bool(job.is_generative or frame.meta.get("ai_generated")),
+                source_mask_png=source_mask_png,
             )
         )
     timings["total"] = _ms_since(started)
@@ -116,8 +124,13 @@ def outputs_store(*, job: StudioJob, token: int, rendered: list[RenderedOutput])
             if item.mask_png is not None:
                 mask_name = _save(storage, _fenced(studio_mask_key(job.uuid, item.index), token), item.mask_png)
                 names.append(mask_name)
+            source_mask_name = ""
+            if item.source_mask_png is not None:
+                source_mask_name = _save(
+                    storage, _fenced(studio_source_mask_key(job.uuid, item.index), token), item.source_mask_png)
+                names.append(source_mask_name)
             stored.append(StoredOutput(index=item.index, names=tuple(names), fields={
-                "file": name, "mask": mask_name, "width": item.width, "height": item.height,
+                "file": name, "mask": mask_name, "source_mask": source_mask_name, "width": item.width, "height": item.height,
                 "size_bytes": len(item.content), "format": item.format, "metrics": item.metrics,
                 "compliance": item.compliance, "ai_generated": item.ai_generated,
                 "risk": (item.metrics.get("quality") or {}).get("risk", ""),
@@ -161,7 +174,27 @@ def _fenced(key: str, token: int) -> str:
 
 
 def _removes_background(job: StudioJob) -> bool:
-    return any(isinstance(step, dict) and step.get("op") == "remove_background" for step in job.recipe or [])
+    """Whether the job's mask is a cut-out (the model's, or a hand-edited one from the mask brush)."""
+    return any(isinstance(step, dict) and step.get("op") in ("remove_background", "apply_mask") for step in job.recipe or [])
+
+
+def _edited_masks(job: StudioJob) -> dict:
+    """Read the hand-edited masks the recipe names (operations do no I/O): {key: HxW uint8}."""
+    from catalog.media.codec import decode_to_array
+
+    keys = [step.get("mask_key") for step in job.recipe or [] if isinstance(step, dict) and step.get("op") == "apply_mask"]
+    if not keys:
+        return {}
+    storage = StudioResult._meta.get_field("file").storage
+    masks = {}
+    for key in keys:
+        if not key or not storage.exists(key):
+            continue
+        with storage.open(key, "rb") as handle:
+            arr = decode_to_array(handle.read())
+        # Stored by studio_result_retouch as a grey PNG: the mask is the first (grey) channel.
+        masks[key] = np.ascontiguousarray(arr[..., 0] if arr.ndim == 3 else arr)
+    return masks
 
 
 def _metrics(original, frame, mask, *, cut_out: bool = False) -> dict:

@@ -16,7 +16,7 @@ from ecommerce.ids import parse_ids
 from .. import selectors, services
 from ..forms import ApproveForm, RejectForm
 from ..models import StudioResult
-from ..permissions import user_can_review
+from ..permissions import user_can_review, user_manages_product
 from ..storage import private_file_url
 from ._common import render_studio, reviewer_required, studio_view
 
@@ -68,6 +68,7 @@ def review_detail(request, pk: int):
         "diff_url": reverse("imagestudio:result-diff", args=[result.pk]),
         "can_decide": user_can_review(request.user) and result.status == StudioResult.Status.AWAITING_REVIEW,
         "can_undo": user_can_review(request.user) and result.status == StudioResult.Status.APPROVED,
+        "can_retouch": bool(result.source_mask) and user_manages_product(request.user, result.job.product),
         "approve_form": ApproveForm(), "reject_form": RejectForm(),
         "prev_id": neighbours[0], "next_id": neighbours[1],
         "audit": selectors.job_audit(result.job),

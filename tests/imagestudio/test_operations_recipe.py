@@ -78,7 +78,9 @@ def test_json_values_are_coerced_and_normalised():
 def test_to_json_round_trips_every_operation_with_all_parameters():
     # given a recipe using every classical operation with defaults (and a few explicit values)
     steps = [{"op": name} for name in sorted(OPERATIONS) if name != "resize"] + [{"op": "resize", "width": 40}]
-    steps = [s for s in steps if s["op"] != "generate"] + [{"op": "generate", "class_name": "bag", "seed": 7}]
+    steps = [s for s in steps if s["op"] not in ("generate", "apply_mask")] + [
+        {"op": "apply_mask", "mask_key": "studio/edits/" + "0" * 32 + "/mask.png"},
+        {"op": "generate", "class_name": "bag", "seed": 7}]
     recipe = parse_recipe(steps)
     # when it is written out and read back
     data = recipe.to_json()
@@ -149,8 +151,10 @@ def test_frames_refuse_malformed_arrays(image, mask):
 def test_describe_operations_lists_parameters_for_the_composer():
     # when the registry is described
     described = {d["name"]: d for d in describe_operations()}
-    # then every operation appears with typed parameters, ranges and ML flags
-    assert set(described) == set(OPERATIONS)
+    # then every operation the composer offers appears with typed parameters, ranges and ML flags
+    # (apply_mask is made by the mask brush, never composed by hand)
+    assert set(described) == {name for name, cls in OPERATIONS.items() if cls.in_composer}
+    assert "apply_mask" in OPERATIONS and "apply_mask" not in described
     fit = {p["name"]: p for p in described["fit_square"]["params"]}
     assert fit["fill_ratio"] == {**fit["fill_ratio"], "type": "float", "default": 0.85, "low": 0.1, "high": 1.0}
     assert fit["background"]["type"] == "colour" and fit["background"]["default"] == [255, 255, 255]
@@ -196,7 +200,12 @@ def test_every_operation_copes_with_degenerate_images(monkeypatch, shape):
     mask[shape[0] // 2, shape[1] // 2] = 255
     ours = {name: cls for name, cls in OPERATIONS.items() if cls.__module__.startswith("imagestudio.operations")}
     for name, cls in sorted(ours.items()):
-        op = cls(max_side=64) if name == "resize" else cls()
+        if name == "resize":
+            op = cls(max_side=64)
+        elif name == "apply_mask":  # its mask comes from storage; missing here, which must read as an error
+            op = cls(mask_key="studio/edits/" + "0" * 32 + "/mask.png")
+        else:
+            op = cls()
         for m in (None, mask):
             # when each operation runs, then it either works or fails with a readable OperationError
             try:
