@@ -142,9 +142,9 @@ def _catalog_changed(sender, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Bump the version on any save/delete of what the storefront shows, including admin and ORM writes."""
-    from .models import Category, Merchant, Product, ProductImage
+    from .models import Category, Merchant, Product, ProductImage, ProductVariant
 
-    for model in (Category, Merchant, Product, ProductImage):
+    for model in (Category, Merchant, Product, ProductImage, ProductVariant):
         uid = f"storefront_cache.{model.__name__}"
         post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.save", weak=False)
         post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.delete", weak=False)

@@ -496,3 +496,15 @@ def test_product_page_query_count_does_not_grow_with_variants_or_photos(client, 
     # The mug's page has no photos to fetch renditions for, and related products (the shirt) with them.
     assert counts[1] == counts[2], counts
     assert max(counts) <= 10, counts
+
+
+def test_a_variant_saved_directly_moves_the_page_cache_on(catalog_world):
+    """Admin or ORM writes to a variant (not only the services) refresh cached pages: price and stock show there."""
+    from catalog.models import ProductVariant
+    from catalog.storefront_cache import catalog_version
+
+    variant = ProductVariant.objects.filter(product=catalog_world["product_a"]).first()
+    before = catalog_version()
+    variant.stock = 7
+    variant.save()
+    assert catalog_version() > before
