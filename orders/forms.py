@@ -108,7 +108,8 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         providers = payment_providers()
         self.fields["payment_method"].choices = [
-            (p.code, format_html("{}<span class=\"choice__note\">{}</span>", p.label, p.description))
+            (p.code, format_html('<span class="choice__text">{}<span class="choice__note">{}</span></span>', p.label,
+                                 p.description))
             for p in providers.values()
         ]
         if len(providers) == 1:

@@ -20,7 +20,7 @@ def account_link_slot(request) -> str:
     if request.user.is_authenticated:
         return format_html('<a class="header-link" href="{}">Your account</a>', reverse("accounts:account"))
     login = reverse("accounts:login")
-    here = request.get_full_path()
+    here = request.path  # without the query: tracking parameters would make every page's bytes differ
     # Back to this page after logging in; not from the account pages themselves (they have their own next).
     if request.method == "GET" and not here.startswith("/account/"):
         login = f"{login}?{urlencode({'next': here})}"

@@ -81,6 +81,8 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !window.fetch) return;
+    // A button with its own formaction/formmethod (the product page's no-JS "Choose") is not a cart action.
+    if (event.submitter && (event.submitter.hasAttribute("formaction") || event.submitter.hasAttribute("formmethod"))) return;
     if (form.matches("form[data-add-to-cart]")) {
       event.preventDefault();
       addToCart(form, event.submitter);
