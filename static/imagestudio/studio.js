@@ -144,12 +144,15 @@
     form.addEventListener("submit", function () { hidden.value = JSON.stringify(steps()); });
 
     var status = document.querySelector("[data-preview-status]");
+    var inlineStatus = form.querySelector("[data-preview-inline-status]");
     var previewImg = document.querySelector("[data-photo=preview]");
+    var inline = form.querySelector("[data-preview-inline]");
+    function say(text) { status.textContent = text; if (inlineStatus) { inlineStatus.textContent = text; } }
     var lastUrl = null;
     form.querySelector("[data-preview]").addEventListener("click", function () {
       var recipe = steps();
-      if (!recipe.length) { status.textContent = "Add a step first."; return; }
-      status.textContent = "Rendering a quick preview…";
+      if (!recipe.length) { say("Add a step first."); return; }
+      say("Rendering a quick preview…");
       fetch(form.getAttribute("data-preview-url"), {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -161,10 +164,12 @@
         if (lastUrl) URL.revokeObjectURL(lastUrl);
         lastUrl = URL.createObjectURL(blob);
         previewImg.src = lastUrl;
-        status.textContent = "";
+        say("");
         var tab = document.querySelector("[data-photo-tab=preview]");
         tab.disabled = false; tab.click();
-      }).catch(function (err) { status.textContent = err.message; });
+        // Beside the composer too, where the merchant is looking (the photo panel may be scrolled away).
+        if (inline) { inline.querySelector("img").src = lastUrl; inline.hidden = false; }
+      }).catch(function (err) { say(err.message); });
     });
   }
 
