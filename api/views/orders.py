@@ -46,7 +46,7 @@ class MerchantOrderViewSet(MerchantScopeMixin, mixins.ListModelMixin, mixins.Ret
     pagination_class = ApiPagination
 
     def get_queryset(self):
-        parts = order_parts_for_staff(self.request.user)
+        parts = order_parts_for_staff(self.request.user).prefetch_related("events__actor")
         if self.action == "list":
             params = OrderPartQuerySerializer(data=self.request.query_params)
             params.is_valid(raise_exception=True)

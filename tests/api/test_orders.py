@@ -308,3 +308,25 @@ def test_the_public_product_shows_active_variants_without_stock_numbers(as_role,
         item = body if "slug" in body else next(p for p in body["results"] if p["slug"] == product.slug)
         assert [(v["colour"], v["price"], v["in_stock"]) for v in item["variants"]] == [("blue", "12.50", True), ("green", "9.00", False)]
         assert all("stock" not in v for v in item["variants"])
+
+
+def test_order_lists_cost_the_same_queries_for_one_order_or_many(as_role, shop_orders):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.services import order_part_set_status
+
+    clients = {role: as_role(role) for role in ("merchant", "other_merchant", "customer")}  # tokens made here
+
+    def count(role, url):
+        with CaptureQueriesContext(connection) as queries:
+            assert clients[role].get(url).status_code == 200
+        return len(queries)
+
+    before = {"merchant": count("merchant", PARTS), "customer": count("customer", ACCOUNT)}
+    for _ in range(3):
+        order = placed_order(None, (shop_orders["lamp"], 1), user=shop_orders["customer"])
+        order_part_set_status(part=order.parts.get(), status="paid", actor=shop_orders["user_b"])
+    after = {"merchant": count("other_merchant", PARTS), "customer": count("customer", ACCOUNT)}
+    assert after["customer"] == before["customer"]
+    assert after["merchant"] == before["merchant"]
