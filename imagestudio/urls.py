@@ -19,5 +19,6 @@ urlpatterns = [
     path("review/<int:pk>/reject", review.review_reject, name="review-reject"),
     path("review/<int:pk>/undo", review.review_undo_approval, name="review-undo"),
     path("results/<int:pk>/diff.png", review.result_diff, name="result-diff"),
+    path("results/<int:pk>/source-aligned.jpg", review.result_aligned_source, name="result-aligned-source"),
     path("results/<int:pk>/mask", retouch.mask_brush, name="mask-brush"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from urllib.parse import urlencode
@@ -66,6 +66,8 @@ def review_detail(request, pk: int):
         "mask_url": private_file_url(result.mask.name) if result.mask else "",
         "source_url": _source_url(result),
         "diff_url": reverse("imagestudio:result-diff", args=[result.pk]),
+        "aligned_url": (aligned := _aligned_url(result)),
+        "geometry_unaligned": not aligned and _changes_geometry(result),
         "can_decide": user_can_review(request.user) and result.status == StudioResult.Status.AWAITING_REVIEW,
         "can_undo": user_can_review(request.user) and result.status == StudioResult.Status.APPROVED,
         "can_retouch": bool(result.source_mask) and user_manages_product(request.user, result.job.product),
@@ -148,6 +150,41 @@ def review_bulk_approve(request):
     return redirect("imagestudio:review")
 
 
+def _aligned_source_image(result: StudioResult):
+    """The source in the result's geometry as a PIL image (None when it cannot be aligned honestly)."""
+    from catalog.media.codec import decode_to_array
+
+    from ..alignment import aligned_source
+
+    if not result.job.source_id or not result.job.source.file:
+        return None
+    with result.job.source.file.open("rb") as handle:
+        source = decode_to_array(handle.read())
+    mask = None
+    if result.source_mask:
+        with result.source_mask.open("rb") as handle:
+            arr = decode_to_array(handle.read())
+        mask = np.ascontiguousarray(arr[..., 0] if arr.ndim == 3 else arr)
+    aligned = aligned_source(source, result.job.recipe, source_mask=mask)
+    return None if aligned is None else Image.fromarray(aligned)
+
+
+@studio_view
+@require_GET
+def result_aligned_source(request, pk: int):
+    """Return the source photo moved by the result's geometry (crop, fit, resize) as a JPEG, for the slider."""
+    from catalog.media.codec import encode
+
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    image = _aligned_source_image(result)
+    if image is None:
+        raise Http404("This result's source cannot be aligned with it (generated, or its source is gone).")
+    image.thumbnail((DIFF_MAX_SIDE * 2, DIFF_MAX_SIDE * 2))
+    response = HttpResponse(encode(image, format="JPEG", quality=88), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
 @studio_view
 @require_GET
 def result_diff(request, pk: int):
@@ -159,7 +196,11 @@ def result_diff(request, pk: int):
         after = decode(handle.read(), min_width=DIFF_MAX_SIDE).image.convert("RGB")
     after.thumbnail((DIFF_MAX_SIDE, DIFF_MAX_SIDE))
     before = Image.new("RGB", after.size, (255, 255, 255))
-    if result.job.source_id:
+    aligned = _aligned_source_image(result)
+    if aligned is not None:
+        # The source moved by the same crop/fit/resize: the map shows what the edit changed, not the framing.
+        before = aligned.convert("RGB").resize(after.size, Image.LANCZOS)
+    elif result.job.source_id:
         with result.job.source.file.open("rb") as handle:
             source = decode(handle.read(), min_width=DIFF_MAX_SIDE).image.convert("RGB")
         before = ImageOps.pad(source, after.size, color=(255, 255, 255))
@@ -172,6 +213,28 @@ def result_diff(request, pk: int):
     response = HttpResponse(encode(out, format="PNG"), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _aligned_url(result: StudioResult) -> str:
+    """The slider's "before": the source in the result's geometry when the recipe moved pixels and that can be
+    replayed; '' when nothing moved (the source itself lines up) or when it cannot be aligned (then a pair)."""
+    from ..alignment import aligned_source, changes_geometry
+
+    if not changes_geometry(result.job.recipe):
+        return ""
+    if any(step.get("op") == "generate" for step in result.job.recipe if isinstance(step, dict)):
+        return ""
+    needs_mask = any(step.get("op") in ("remove_background", "apply_mask", "grabcut_mask")
+                     for step in result.job.recipe if isinstance(step, dict))
+    if needs_mask and not result.source_mask:
+        return ""
+    return reverse("imagestudio:result-aligned-source", args=[result.pk])
+
+
+def _changes_geometry(result: StudioResult) -> bool:
+    from ..alignment import changes_geometry
+
+    return changes_geometry(result.job.recipe)
 
 
 def _source_url(result: StudioResult) -> str:
