@@ -166,6 +166,9 @@ STOREFRONT_CACHE_SECONDS = get_int_from_env("STOREFRONT_CACHE_SECONDS", 30)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Shoppers sign up themselves: refuse the passwords every attacker tries first.
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -333,6 +336,8 @@ SPECTACULAR_SETTINGS = {
         "ProductStatusEnum": "catalog.models.Product.Status",
         "StudioJobStatusEnum": "imagestudio.models.StudioJob.Status",
         "StudioResultStatusEnum": "imagestudio.models.StudioResult.Status",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderPartStatusEnum": "orders.models.OrderPart.Status",
     },
 }
 

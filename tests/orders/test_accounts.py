@@ -60,6 +60,8 @@ def test_sign_up_makes_a_customer_logged_in_with_the_session_cart_kept(client, s
     ({"email": "pat.walker@example.com", "password1": "patwalker", "password2": "patwalker"}, "password2",
      "The password is too similar to the"),
     ({"password2": "something-else-99"}, "password2", "The two password fields didn"),
+    ({"password1": "password123", "password2": "password123"}, "password2", "This password is too common."),
+    ({"password1": "80417293561", "password2": "80417293561"}, "password2", "This password is entirely numeric."),
     ({"email": "not-an-email"}, "email", "Enter a valid email address."),
     ({"email": "SAM@example.com"}, "email", "An account with this email address already exists."),
 ])
