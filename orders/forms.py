@@ -12,15 +12,9 @@ from catalog.templatetags.storefront import money
 from .models import Order
 from .payments import payment_providers
 from .services import ADDRESS_FIELDS
-from .shipping import COUNTRIES, COUNTRY_NAMES, DEFAULT_POSTAL_CODE_PATTERN, POSTAL_CODE_PATTERNS, shipping_methods_for
+from .shipping import (COUNTRIES, COUNTRY_NAMES, DEFAULT_POSTAL_CODE_PATTERN, POSTAL_CODE_EXAMPLES,
+                       POSTAL_CODE_PATTERNS, shipping_methods_for)
 
-# One real-looking example per country with a postal-code rule, for the error message (kept in step with
-# POSTAL_CODE_PATTERNS by tests/orders/test_views.py).
-POSTAL_CODE_EXAMPLES = {
-    "AT": "1010", "BE": "1000", "CH": "8001", "DE": "10115", "DK": "1050", "ES": "28013", "FI": "00100",
-    "FR": "75001", "IT": "00184", "NL": "1012 AB", "PL": "00-950", "PT": "1100-148", "SE": "111 52",
-    "US": "10001", "CA": "K1A 0B1", "GB": "SW1A 1AA", "JP": "100-0001", "AU": "2000", "NO": "0150", "IE": "D02 AF30",
-}
 _PHONE = re.compile(r"\+?[\d\s()./-]{5,31}")
 
 

@@ -28,6 +28,13 @@ class PaymentProvider:
     def start(self, order) -> PaymentOutcome:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def instructions(self, order) -> str:
+        """What the shopper has to do to pay ``order``, for the confirmation page and the order page.
+
+        Must not begin a payment (``start`` does); a gateway would say where the payment stands.
+        """
+        return self.description
+
 
 class ManualPaymentProvider(PaymentProvider):
     """Pay the courier on delivery, or by bank transfer quoting the order number; merchants mark parts paid."""
@@ -37,13 +44,12 @@ class ManualPaymentProvider(PaymentProvider):
     description = "Pay the courier when your parcel arrives, or transfer the total quoting your order number."
 
     def start(self, order) -> PaymentOutcome:
+        return PaymentOutcome(status="pending", reference=order.number, instructions=self.instructions(order))
+
+    def instructions(self, order) -> str:
         iban = getattr(settings, "ORDERS_BANK_IBAN", "")
         transfer = f" or transfer {order.total} {order.currency} to {iban} quoting {order.number}" if iban else ""
-        return PaymentOutcome(
-            status="pending",
-            reference=order.number,
-            instructions=f"Pay {order.total} {order.currency} to the courier on delivery{transfer}.",
-        )
+        return f"Pay {order.total} {order.currency} to the courier on delivery{transfer}."
 
 
 def payment_providers() -> dict[str, PaymentProvider]:

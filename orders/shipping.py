@@ -27,6 +27,13 @@ POSTAL_CODE_PATTERNS = {
     "IE": r"[A-Za-z\d]{3} ?[A-Za-z\d]{4}",
 }
 DEFAULT_POSTAL_CODE_PATTERN = r"[A-Za-z\d][A-Za-z\d \-]{1,9}"
+# One real-looking example per country with a postal-code rule, for the error message (kept in step with
+# POSTAL_CODE_PATTERNS by tests/orders/test_views.py).
+POSTAL_CODE_EXAMPLES = {
+    "AT": "1010", "BE": "1000", "CH": "8001", "DE": "10115", "DK": "1050", "ES": "28013", "FI": "00100",
+    "FR": "75001", "IT": "00184", "NL": "1012 AB", "PL": "00-950", "PT": "1100-148", "SE": "111 52",
+    "US": "10001", "CA": "K1A 0B1", "GB": "SW1A 1AA", "JP": "100-0001", "AU": "2000", "NO": "0150", "IE": "D02 AF30",
+}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ..payments import ManualPaymentProvider, payment_provider
+from ..payments import payment_provider
 from ..shipping import COUNTRY_NAMES, SHIPPING_METHODS
 
 
@@ -35,17 +35,9 @@ def answer(request, *, ok: bool, message: str, next_default: str, extra: dict | 
 
 
 def payment_instructions(order) -> str:
-    """Return what the shopper has to do to pay ``order``, in words.
-
-    The manual provider's ``start`` is pure (no gateway, no writes), so it can be asked again for its text;
-    a gateway provider's ``start`` begins a payment and must not be called twice, so its description is shown.
-    """
+    """Return what the shopper has to do to pay ``order``, in words (the provider's own wording)."""
     provider = payment_provider(order.payment_provider)
-    if provider is None:
-        return ""
-    if isinstance(provider, ManualPaymentProvider):
-        return provider.start(order).instructions
-    return provider.description
+    return provider.instructions(order) if provider is not None else ""
 
 
 def order_page_context(order) -> dict:

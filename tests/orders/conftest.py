@@ -32,14 +32,3 @@ def details():
         "address_line2": "", "city": "Amsterdam", "postal_code": "1012 AB", "country": "NL",
         "shipping_method": "standard", "notes": "",
     }
-
-
-def place(cart, details, *, key="k-1", user=None, fingerprint=None):
-    from orders.cart import cart_summary
-    from orders.services import order_place
-
-    return order_place(
-        cart=cart, details=details, idempotency_key=key,
-        fingerprint=fingerprint if fingerprint is not None else cart_summary(cart).fingerprint,
-        provider_code="manual", user=user,
-    )

@@ -154,7 +154,7 @@ def test_log_out_needs_the_csrf_token(shopper):
 
 def test_the_dashboard_needs_a_log_in_and_lists_recent_orders(client, shop, shopper, details):
     from orders.cart import cart_add
-    from tests.orders.conftest import place
+    from tests.orders.helpers import place
 
     response = client.get("/account/")
     assert response.status_code == 302 and response["Location"] == "/account/login/?next=/account/"

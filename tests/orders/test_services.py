@@ -7,19 +7,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.orders.conftest import place
+from tests.orders.helpers import cart_with, place
 
 pytestmark = pytest.mark.django_db
 
-
-def cart_with(*pairs):
-    from orders.cart import cart_add
-    from orders.models import Cart
-
-    cart = Cart.objects.create()
-    for variant, qty in pairs:
-        cart_add(cart=cart, variant=variant, quantity=qty)
-    return cart
 
 
 def test_an_order_from_two_merchants_is_split_into_parts_with_frozen_prices_and_stock_taken(shop, details, shopper, django_capture_on_commit_callbacks):

@@ -437,7 +437,7 @@ def test_good_postal_codes_pass_and_are_kept_upper_case(client, shop, details, c
 
 
 def test_every_postal_code_example_matches_its_countrys_pattern():
-    from orders.forms import POSTAL_CODE_EXAMPLES
+    from orders.shipping import POSTAL_CODE_EXAMPLES
     from orders.shipping import COUNTRY_NAMES, POSTAL_CODE_PATTERNS
 
     assert set(POSTAL_CODE_EXAMPLES) == set(POSTAL_CODE_PATTERNS)
@@ -622,7 +622,7 @@ def test_order_history_is_paginated_and_an_order_shows_each_parts_status_and_his
     from orders.cart import cart_add
     from orders.models import Cart, OrderPart
     from orders.services import order_part_set_status
-    from tests.orders.conftest import place
+    from tests.orders.helpers import place
 
     # given twelve orders of the shopper, the last one from both shops
     orders = []
