@@ -15,20 +15,65 @@ _RANGE = np.arange(256, dtype=np.float32)
 @register_operation("auto_white_balance")
 @dataclass(frozen=True)
 class AutoWhiteBalance(Operation):
-    """Remove a colour cast so that neutral surfaces come out grey."""
+    """Remove a colour cast so that neutral surfaces come out grey (deliberately coloured light is left alone)."""
 
     method: str = param("robust", choices=("robust", "gray_world", "white_patch"),
                         help="robust: grey-world over the near-neutral pixels (backdrops, labels), refined "
                              "iteratively; gray_world: all pixels; white_patch: brightest pixels to white")
     strength: float = param(1.0, low=0.0, high=1.0, help="0 keeps the input, 1 applies the full correction")
+    max_gain: float = param(1.8, low=1.0, high=4.0,
+                            help="largest correction of one channel against another; a cast needing more is "
+                                 "taken for deliberately coloured light and left alone (robust method)")
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         return on_rgb(image, self._balance)
 
+    def apply(self, frame):
+        """Estimate on the background when a mask is known (a product's own colour is not a cast), correct
+        the whole photo, and note a skipped or limited correction in the result."""
+        rgb = np.ascontiguousarray(frame.image[..., :3])
+        sample_mask = None
+        if frame.mask is not None:
+            background = frame.mask < 128
+            if background.mean() >= 0.1:
+                sample_mask = background
+        gains, note = self.decide(rgb, sample_mask)
+        out = apply_lut(rgb, np.stack([_RANGE * g for g in gains]))
+        image = np.dstack([out, frame.image[..., 3]]) if frame.image.shape[2] == 4 else out
+        result = frame.replace(image=image)
+        if note:
+            result.meta.setdefault("notes", []).append(note)
+        return result
+
+    def decide(self, rgb: np.ndarray, sample_mask: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+        """Return (gains, note): the correction to apply and, when it was skipped or limited, why."""
+        gains, neutral_share = self._estimate(rgb, sample_mask)
+        if self.method != "robust":
+            return 1.0 + self.strength * (gains - 1.0), ""
+        spread = float(gains.max() / max(gains.min(), 1e-6))
+        if neutral_share < 0.02:
+            return np.ones(3, np.float32), ("white balance skipped: nothing in the photo looks neutral, so the "
+                                            "colour of the light is the scene's own")
+        if spread > self.max_gain:
+            return np.ones(3, np.float32), (f"white balance skipped: the light is strongly coloured (a {spread:.2f}x "
+                                            "correction would be needed), which looks deliberate")
+        return 1.0 + self.strength * (gains - 1.0), ""
+
     def estimate_gains(self, rgb: np.ndarray) -> np.ndarray:
-        """Return the per-channel gains that neutralise the cast."""
+        """Return the per-channel gains that neutralise the cast (strength applied, no skipping)."""
+        gains, _ = self._estimate(rgb, None)
+        return 1.0 + self.strength * (gains - 1.0)
+
+    def _estimate(self, rgb: np.ndarray, sample_mask: np.ndarray | None) -> tuple[np.ndarray, float]:
+        """Return the full gains and the share of sampled pixels that looked neutral in the end."""
         # Statistics need far fewer pixels than a photo has; channels as rows keep reductions fast.
-        f = thumbnail(rgb, 384).reshape(-1, 3).T.astype(np.float32)
+        small = thumbnail(rgb, 384)
+        f = small.reshape(-1, 3).T.astype(np.float32)
+        if sample_mask is not None:
+            keep = cv2.resize(sample_mask.astype(np.uint8), (small.shape[1], small.shape[0]),
+                              interpolation=cv2.INTER_NEAREST).reshape(-1).astype(bool)
+            if keep.sum() >= 64:
+                f = f[:, keep]
         # Pure white and nearly black pixels carry no colour information. Pixels clipped in one
         # channel stay in: a cast white backdrop reads (255, 233, 196) and should become white.
         lo, hi = np.minimum(np.minimum(f[0], f[1]), f[2]), np.maximum(np.maximum(f[0], f[1]), f[2])
@@ -38,6 +83,7 @@ class AutoWhiteBalance(Operation):
             stats = np.percentile(sample, 99.0, axis=1)
         else:
             stats = sample.mean(axis=1)
+        neutral_share = 1.0
         if self.method == "robust":
             # A big coloured product would bias plain grey-world: re-estimate from the pixels that
             # look neutral once the current estimate is applied, with a tolerance that tightens each round.
@@ -45,15 +91,15 @@ class AutoWhiteBalance(Operation):
                 c = sample * (stats.max() / np.maximum(stats, 1.0))[:, None]
                 c_lo, c_hi = np.minimum(np.minimum(c[0], c[1]), c[2]), np.maximum(np.maximum(c[0], c[1]), c[2])
                 neutral = (c_hi - c_lo) < tolerance * np.maximum(c_hi, 1.0)
+                neutral_share = float(neutral.mean())
                 if neutral.sum() < 0.02 * sample.shape[1]:
                     break
                 stats = sample[:, neutral].mean(axis=1)
         # Scale up to the strongest channel so whites stay white instead of turning grey.
-        gains = stats.max() / np.maximum(stats, 1.0)
-        return 1.0 + self.strength * (gains - 1.0)
+        return (stats.max() / np.maximum(stats, 1.0)).astype(np.float32), neutral_share
 
     def _balance(self, rgb: np.ndarray) -> np.ndarray:
-        gains = self.estimate_gains(rgb)
+        gains, _ = self.decide(rgb)
         return apply_lut(rgb, np.stack([_RANGE * g for g in gains]))
 
 

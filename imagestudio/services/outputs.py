@@ -95,6 +95,8 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
         timings["encode"] += _ms_since(clock)
         clock = time.perf_counter()
         metrics = _metrics(original, frame, mask, cut_out=removes_background)
+        # What an operation chose not to do, in words (e.g. white balance skipped under coloured light).
+        metrics["notes"] = list(frame.meta.get("notes") or [])
         timings["metrics"] += _ms_since(clock)
         clock = time.perf_counter()
         compliance = _compliance(job, content, mask)

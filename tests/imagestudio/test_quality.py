@@ -238,3 +238,25 @@ def test_undo_approval_unpublishes_and_brings_back_the_previous_main_photo(
     # and it can be approved again
     again = services.studio_result_approve(result=fine, user=studio_world["reviewer"])
     assert again.pk != image.pk and again.is_published
+
+
+def test_a_skipped_white_balance_is_noted_in_the_result_and_shown_to_the_reviewer(client, db, studio_world):
+    import io
+
+    from PIL import Image
+
+    from catalog import services as catalog_services
+    from imagestudio import awb_cases
+
+    scene, _ = awb_cases.make_scene(5)
+    gel = awb_cases.cast(scene, np.array([0.35, 0.55, 1.0]))  # deep blue stage light
+    buf = io.BytesIO()
+    Image.fromarray(gel).save(buf, "PNG")
+    photo = catalog_services.product_image_create(product=studio_world["product_a"], data=buf.getvalue(),
+                                                  created_by=studio_world["user_a"])
+    job = make_job(studio_world, steps=[{"op": "auto_white_balance"}], source=photo)
+    assert run_job(job) == "done", job.error
+    result = job.results.get()
+    assert result.metrics["notes"] and "white balance skipped" in result.metrics["notes"][0]
+    client.force_login(studio_world["reviewer"])
+    assert "White balance skipped" in client.get(f"/admin/studio/review/{result.pk}/").content.decode()
