@@ -252,6 +252,7 @@ def product_image_create(
     created_by: User | None = None,
     source: str = ProductImage.Source.UPLOAD,
     ai_generated: bool = False,
+    ai_edited: bool = False,
     make_primary: bool | None = None,
     position: int | None = None,
 ) -> ProductImage:
@@ -286,6 +287,7 @@ def product_image_create(
         sha256=clean.sha256,
         source=source,
         ai_generated=ai_generated,
+        ai_edited=ai_edited and not ai_generated,
         created_by=created_by,
     )
     image.file.save(f"upload.{clean.extension}", ContentFile(clean.content), save=False)

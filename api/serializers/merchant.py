@@ -46,7 +46,7 @@ class MerchantImageSerializer(serializers.ModelSerializer):
         model = ProductImage
         fields = [
             "id", "product", "alt_text", "position", "is_primary", "is_published", "width", "height",
-            "sha256", "source", "ai_generated", "created_at", "original_url", "renditions",
+            "sha256", "source", "ai_generated", "ai_edited", "created_at", "original_url", "renditions",
         ]
         read_only_fields = fields
 

@@ -25,7 +25,7 @@ class PublicImageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProductImage
-        fields = ["id", "alt_text", "width", "height", "is_primary", "ai_generated", "placeholder", "renditions"]
+        fields = ["id", "alt_text", "width", "height", "is_primary", "ai_generated", "ai_edited", "placeholder", "renditions"]
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, image: ProductImage) -> list[dict]:

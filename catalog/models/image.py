@@ -32,7 +32,9 @@ class ProductImage(models.Model):
     height = models.PositiveIntegerField(default=0, editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
-    ai_generated = models.BooleanField(default=False)
+    ai_generated = models.BooleanField(default=False, help_text="Made by a generative model (marked AI-generated).")
+    # Retouched by a model (background removed, upscaled) but not generated: marked "AI-edited".
+    ai_edited = models.BooleanField(default=False, help_text="Retouched by a model (marked AI-edited).")
     focal_x = models.FloatField(null=True, blank=True, help_text="Subject centre, 0..1 from the left.")
     focal_y = models.FloatField(null=True, blank=True, help_text="Subject centre, 0..1 from the top.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -52,6 +54,11 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+    @property
+    def ai_mark(self) -> str:
+        """The storefront's disclosure: "AI-generated", "AI-edited" or '' (classical edits carry none)."""
+        return "AI-generated" if self.ai_generated else ("AI-edited" if self.ai_edited else "")
 
     @property
     def display_alt(self) -> str:

@@ -60,6 +60,7 @@ def studio_result_approve(
             created_by=user,
             source=ProductImage.Source.STUDIO,
             ai_generated=result.ai_generated,
+            ai_edited=_edited_by_a_model(job),
             make_primary=True if make_primary else None,
         )
         StudioResult.objects.filter(pk=result.pk).update(published_image=image, replaced_primary=previous_primary)
@@ -67,6 +68,11 @@ def studio_result_approve(
         transaction.on_commit(lambda: notify_decision(result.pk))
     result.refresh_from_db()
     return image
+
+
+def _edited_by_a_model(job: StudioJob) -> bool:
+    """A model retouched the photo (background removal, upscaling, or a hand-corrected model mask)."""
+    return job.uses_ml or any(isinstance(s, dict) and s.get("op") == "apply_mask" for s in job.recipe or [])
 
 
 def studio_result_undo_approval(*, result: StudioResult, user: AbstractBaseUser, reason: str) -> StudioResult:

@@ -260,3 +260,24 @@ def test_a_skipped_white_balance_is_noted_in_the_result_and_shown_to_the_reviewe
     assert result.metrics["notes"] and "white balance skipped" in result.metrics["notes"][0]
     client.force_login(studio_world["reviewer"])
     assert "White balance skipped" in client.get(f"/admin/studio/review/{result.pk}/").content.decode()
+
+
+def test_model_edits_are_marked_ai_edited_on_the_storefront_and_classical_edits_are_not(client, db, studio_world):
+    from imagestudio import services
+
+    cut = make_job(studio_world, steps=[{"op": "remove_background", "method": "grabcut"}, {"op": "replace_background"}])
+    tone = make_job(studio_world, steps=[{"op": "adjust", "contrast": 0.1}])
+    for job in (cut, tone):
+        assert run_job(job) == "done", job.error
+    from imagestudio.models import StudioJob
+
+    # grabcut runs without the model, so mark the job as the model path would (uses_ml), as the preset does
+    StudioJob.objects.filter(pk=cut.pk).update(uses_ml=True)
+    cut_image = services.studio_result_approve(result=cut.results.get(), user=studio_world["reviewer"],
+                                               confirm_risk=True)
+    tone_image = services.studio_result_approve(result=tone.results.get(), user=studio_world["reviewer"],
+                                                confirm_risk=True)
+    assert cut_image.ai_edited and not cut_image.ai_generated and cut_image.ai_mark == "AI-edited"
+    assert not tone_image.ai_edited and tone_image.ai_mark == ""
+    html = client.get(studio_world["product_a"].get_absolute_url()).content.decode()
+    assert html.count("AI-edited, reviewed") == 1 and "AI-generated, reviewed" not in html
