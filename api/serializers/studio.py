@@ -28,12 +28,14 @@ class StudioResultSerializer(serializers.ModelSerializer):
     metrics = serializers.DictField(child=serializers.JSONField(), read_only=True)
     product = serializers.IntegerField(source="job.product_id", read_only=True)
     source_image = serializers.IntegerField(source="job.source_id", read_only=True, allow_null=True)
+    risk_reasons = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                         help_text="Why the quality assessment chose this risk, in words.")
 
     class Meta:
         model = StudioResult
         fields = [
             "id", "job", "index", "status", "product", "source_image", "width", "height", "format", "size_bytes",
-            "metrics", "compliance", "compliance_passed", "ai_generated", "reason", "reviewed_at",
+            "metrics", "compliance", "compliance_passed", "risk", "risk_reasons", "ai_generated", "reason", "reviewed_at",
             "published_image", "created_at", "url",
         ]
         read_only_fields = fields
@@ -132,6 +134,9 @@ class ReviewItemSerializer(StudioResultSerializer):
 
 class ApproveSerializer(serializers.Serializer):
     make_primary = serializers.BooleanField(required=False, default=False)
+    confirm_risk = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Required for a result whose risk is likely_wrong: you checked its reasons and publish it anyway.")
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 

@@ -55,7 +55,8 @@ class ReviewViewSet(ReviewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     @extend_schema(
         summary="Approve a result: publish it as a new product image",
-        description="Idempotent: approving an approved result again returns the same published image.",
+        description="Idempotent: approving an approved result again returns the same published image. A result "
+                    "whose risk is likely_wrong needs confirm_risk=true (400 risk_not_confirmed otherwise).",
         request=ApproveSerializer, responses={200: ApprovalSerializer}, tags=["review"],
     )
     @action(detail=True, methods=["post"])
@@ -65,7 +66,7 @@ class ReviewViewSet(ReviewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         result = self.get_object()
         image = studio_services.studio_result_approve(
             result=result, user=request.user, make_primary=form.validated_data["make_primary"],
-            reason=form.validated_data["reason"],
+            reason=form.validated_data["reason"], confirm_risk=form.validated_data["confirm_risk"],
         )
         context = self.get_serializer_context()
         return Response({

@@ -88,3 +88,20 @@ def test_merchants_cannot_review(as_role, studio_api_world, role):
     ):
         assert_error(response, 403, "permission_denied")
     assert StudioResult.objects.get(pk=result.pk).status == "awaiting_review"
+
+
+def test_a_likely_wrong_result_needs_confirm_risk_and_bulk_approve_skips_it(as_role, studio_api_world):
+    result = finished_job(studio_api_world).results.get()
+    StudioResult.objects.filter(pk=result.pk).update(
+        risk="likely_wrong", metrics={**result.metrics, "quality": {"risk": "likely_wrong",
+                                                                    "reasons": ["the cut-out is empty"]}})
+    client = as_role("reviewer")
+    listed = client.get(QUEUE).json()["results"][0]
+    assert listed["risk"] == "likely_wrong" and listed["risk_reasons"] == ["the cut-out is empty"]
+    bulk = client.post("/api/v1/review/approve/", {"results": [result.pk]}, format="json").json()
+    assert bulk["approved"] == 0 and "likely wrong" in bulk["results"][0]["error"]["message"]
+    refused = client.post(f"{QUEUE}{result.pk}/approve/", {}, format="json")
+    assert_error(refused, 400)
+    assert "Confirm that you checked it" in refused.content.decode()
+    ok = client.post(f"{QUEUE}{result.pk}/approve/", {"confirm_risk": True}, format="json")
+    assert ok.status_code == 200 and ok.json()["result"]["status"] == "approved"
