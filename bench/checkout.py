@@ -151,13 +151,19 @@ def checkout_flow(port: int, items: list[dict]) -> dict:
     refused_adds = sum(1 for item in items if item["variant"] not in in_cart)
     if not in_cart:
         return {"outcome": "refused", "stage": "add", "refused_adds": refused_adds, "flow_s": time.perf_counter() - start}
-    status, location, page = shopper.request("GET", "/checkout/")
+    status, _, page = shopper.request("GET", "/checkout/")
     if status != 200:
         return {"outcome": "refused", "stage": "checkout", "refused_adds": refused_adds, "flow_s": time.perf_counter() - start}
     status, location = shopper.post("/checkout/", page, DETAILS)
+    if (status, location) == (302, CART_PATH):  # an item sold out meanwhile: back to the cart with the reason
+        return {"outcome": "refused", "stage": "details", "refused_adds": refused_adds, "flow_s": time.perf_counter() - start}
     if (status, location) != (302, "/checkout/review/"):
         raise RuntimeError(f"checkout details refused: HTTP {status} -> {location!r}")
-    review = shopper.get_ok("/checkout/review/")
+    status, location, review = shopper.request("GET", "/checkout/review/")
+    if (status, urlsplit(location).path) == (302, CART_PATH):
+        return {"outcome": "refused", "stage": "review", "refused_adds": refused_adds, "flow_s": time.perf_counter() - start}
+    if status != 200:
+        raise RuntimeError(f"GET /checkout/review/: HTTP {status} -> {location!r}")
     hidden = {m[0] or m[3]: m[1] or m[2] for m in HIDDEN.findall(review)}
     if set(hidden) != {"idempotency_key", "fingerprint"}:
         raise RuntimeError("the review page has no idempotency key or fingerprint")
