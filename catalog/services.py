@@ -30,8 +30,8 @@ def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def merchant_create(*, name: str, slug: str | None = None) -> Merchant:
-    merchant = Merchant(name=name, slug=slug or _unique_slug(Merchant, name))
+def merchant_create(*, name: str, slug: str | None = None, currency: str = "EUR") -> Merchant:
+    merchant = Merchant(name=name, slug=slug or _unique_slug(Merchant, name), currency=currency)
     merchant.full_clean()
     merchant.save()
     return merchant
@@ -52,7 +52,7 @@ def product_create(
     price: Decimal,
     slug: str | None = None,
     description: str = "",
-    currency: str = "EUR",
+    currency: str | None = None,
     stock: int = 0,
     status: str = Product.Status.DRAFT,
     featured: bool = False,
@@ -68,7 +68,7 @@ def product_create(
         slug=slug or _unique_slug(Product, title),
         description=description,
         price=price,
-        currency=currency,
+        currency=currency or merchant.currency,
         stock=stock,
         status=status,
         featured=featured,

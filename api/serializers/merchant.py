@@ -6,6 +6,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.currencies import CURRENCIES
 from catalog.models import Category, Merchant, Product, ProductImage, ProductVariant
 from catalog.selectors import merchants_for_user
 
@@ -104,7 +105,8 @@ class MerchantProductSerializer(serializers.ModelSerializer):
     slug = serializers.SlugField(max_length=220, required=False, help_text="Generated from the title when left out.")
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
     stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="ISO 4217 code, e.g. EUR.")
+    currency = serializers.ChoiceField(choices=CURRENCIES, required=False,
+                                       help_text="ISO 4217 code, e.g. EUR; defaults to the shop's currency.")
     attributes = serializers.DictField(required=False, help_text='Further attributes, e.g. {"capacity": "350 ml"}.')
     images = MerchantImageSerializer(many=True, read_only=True)
     variants = MerchantVariantSerializer(

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from ..currencies import CURRENCIES, DEFAULT_CURRENCY
 from .merchant import Merchant
 
 
@@ -50,7 +51,8 @@ class Product(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
-    currency = models.CharField(max_length=3, default="EUR")
+    # ISO 4217 (catalog.currencies); new products take their shop's currency.
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default=DEFAULT_CURRENCY)
     stock = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     featured = models.BooleanField(default=False)

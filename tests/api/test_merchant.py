@@ -49,6 +49,7 @@ def test_merchant_creates_product_through_the_service(as_role, api_world):
         (_new_product(stock=-3), "stock"),
         (_new_product(status="sold"), "status"),
         (_new_product(currency="euro"), "currency"),
+        (_new_product(currency="XYZ"), "currency"),  # three capitals, but no ISO 4217 currency
         (_new_product(attributes=["not", "a", "dict"]), "attributes"),
         (_new_product(attributes={"bad": "nul\x00char"}), "attributes"),
         (_new_product(merchant="beta-wares"), "merchant"),  # bob's shop

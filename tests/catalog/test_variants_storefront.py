@@ -508,3 +508,20 @@ def test_a_variant_saved_directly_moves_the_page_cache_on(catalog_world):
     variant.stock = 7
     variant.save()
     assert catalog_version() > before
+
+
+def test_a_new_product_takes_its_shops_currency_and_unknown_currencies_are_refused(catalog_world):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from catalog import services
+
+    shop = services.merchant_create(name="London Lights", currency="GBP")
+    product = services.product_create(merchant=shop, category=catalog_world["home"], title="Lamp", price=Decimal("20"))
+    assert product.currency == "GBP" and product.variants.get().price == Decimal("20")
+    with pytest.raises(ValidationError, match="currency"):
+        services.product_create(merchant=shop, category=catalog_world["home"], title="Odd", price=Decimal("1"),
+                                currency="XYZ")
+    with pytest.raises(ValidationError, match="currency"):
+        services.merchant_create(name="Nowhere", currency="ABC")
