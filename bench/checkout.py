@@ -31,7 +31,6 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from _harness import ROOT, free_port, start_gunicorn, summarise
