@@ -26,6 +26,14 @@ ADDRESS_FIELDS = (
 )
 
 
+class _AlreadyPlaced(Exception):
+    """Raised inside the placing transaction when a parallel submit of the same review won; rolls back."""
+
+    def __init__(self, order: Order):
+        super().__init__(order.number)
+        self.order = order
+
+
 class CheckoutRefused(Exception):
     """The order cannot be placed as it stands; ``messages`` say why, in words for the shopper."""
 
@@ -77,6 +85,8 @@ def order_place(*, cart: Cart, details: dict, idempotency_key: str, fingerprint:
     try:
         with transaction.atomic():
             order = _place(cart, details, idempotency_key, fingerprint, provider, user)
+    except _AlreadyPlaced as won:
+        return _same_shopper(won.order, user)
     except IntegrityError:
         # A second submit of the same review (double click, retried POST) lost the race for the key.
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
@@ -95,6 +105,10 @@ def _same_shopper(order: Order, user) -> Order:
 
 def _place(cart: Cart, details: dict, key: str, fingerprint: str, provider, user) -> Order:
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    # A parallel submit of this same review may have placed it (and emptied the cart) while we waited.
+    placed = Order.objects.filter(idempotency_key=key).first()
+    if placed is not None:
+        raise _AlreadyPlaced(placed)
     summary = cart_summary(cart)
     if summary.is_empty:
         raise CheckoutRefused(["Your cart is empty."], code="empty")
