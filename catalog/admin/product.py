@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from .. import services
 from ..media.urls import image_url
 from ..models import Category, Merchant, Product, ProductImage, ProductVariant
-from ..selectors import user_sees_all_merchants
-from .forms import ProductAdminForm, ProductVariantInlineForm, ProductVariantInlineFormSet
+from ..selectors import merchants_for_user, user_sees_all_merchants
+from .forms import ProductAdminForm, ProductVariantInlineForm, ProductVariantInlineFormSet, release_held_photos
 from imagestudio.admin_actions import open_in_studio_link, run_preset_on_images
 from .scoping import MerchantScopedAdmin
 
@@ -115,7 +115,7 @@ class ProductAdmin(MerchantScopedAdmin):
         (None, {"fields": ("merchant", "category", "title", "slug", "description", "status", "featured")}),
         ("Price and stock", {"fields": ("price", "currency", "stock")}),
         ("Attributes", {"fields": ("colour", "size", "material", "attributes")}),
-        ("Photos", {"fields": ("new_photos",)}),
+        ("Photos", {"fields": ("new_photos", "held_photos")}),
     )
 
     def get_queryset(self, request):
@@ -159,7 +159,35 @@ class ProductAdmin(MerchantScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request_user": request.user})  # the upload quota is per user
+        form = type(form.__name__, (form,), {"request_user": request.user})  # the upload quota is per user
+        only = self._only_merchant(request)
+        if only is not None and "merchant" in form.base_fields:
+            # A merchant with one shop does not pick it: it is shown, fixed, and used.
+            field = form.base_fields["merchant"]
+            field.initial, field.disabled = only.pk, True
+            field.help_text = "Your shop."
+        return form
+
+    @staticmethod
+    def _only_merchant(request):
+        if user_sees_all_merchants(request.user):
+            return None
+        shops = list(merchants_for_user(request.user)[:2])
+        return shops[0] if len(shops) == 1 else None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context.get("adminform").form if context.get("adminform") else None
+        if form is not None and form.is_bound and form.errors:
+            # Upload errors sit at the bottom of a long page: say them at the top too, where the eye lands.
+            for error in form.errors.get("new_photos", []):
+                messages.error(request, f"Photos: {error}")
+            held = form.held_names
+            if held:
+                messages.info(request, f"Kept from your last try (added when you save): {', '.join(held)}.")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    class Media:
+        css = {"all": ("catalog/admin.css",)}
 
     def save_model(self, request, obj, form, change):
         """Create or update through the services: a new product gets its default variant, a product with one
@@ -246,6 +274,9 @@ class ProductAdmin(MerchantScopedAdmin):
                     messages.warning(request, f"{name}: {' '.join(exc.messages)}")
             if added:
                 messages.success(request, f"Added {added} photo{'s' if added != 1 else ''}.")
+            held = getattr(form, "held_batch", "")
+            if held:
+                transaction.on_commit(lambda: release_held_photos(held))
 
 
 @admin.register(ProductImage)

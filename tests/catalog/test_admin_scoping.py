@@ -53,7 +53,9 @@ def test_merchant_cannot_change_other_merchants_product_by_post(client, catalog_
 
 
 def test_forged_merchant_choice_is_rejected(client, catalog_world):
-    # given alice editing her own product
+    # given alice, a member of two shops (so she does pick one), editing her own product
+    third = __import__("catalog.services", fromlist=["x"]).merchant_create(name="Gamma Home")
+    third.members.add(catalog_world["user_a"])
     client.force_login(catalog_world["user_a"])
     product = catalog_world["product_a"]
     # when she forges the merchant field to move it to merchant B
@@ -64,6 +66,20 @@ def test_forged_merchant_choice_is_rejected(client, catalog_world):
     assert b"Select a valid choice" in response.content
     product.refresh_from_db()
     assert product.merchant_id == catalog_world["merchant_a"].pk
+
+
+def test_a_merchant_with_one_shop_does_not_pick_it_and_cannot_forge_another(client, catalog_world):
+    client.force_login(catalog_world["user_a"])
+    page = client.get(reverse("admin:catalog_product_add")).content.decode()
+    assert 'name="merchant"' in page and "disabled" in page.split('name="merchant"')[1].split(">")[0]
+    assert "Your shop." in page
+    product = catalog_world["product_a"]
+    data = {**_product_a_form(catalog_world), "merchant": catalog_world["merchant_b"].pk, "title": "Blue mug 2"}
+    response = client.post(_change_url(product), data)
+    # the fixed field ignores the forged value: the edit is saved, the shop stays hers
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.merchant_id == catalog_world["merchant_a"].pk and product.title == "Blue mug 2"
 
 
 def test_merchant_fk_choices_are_scoped(client, catalog_world):
