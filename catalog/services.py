@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from .media.ingest import IngestedImage, IngestError, ingest_image
+from .media.ingest import IngestedImage, IngestError, ingest_image, storefront_size_check
 from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .storefront_cache import bump_catalog_version_now_and_on_commit, connect_signals
 
@@ -267,6 +267,12 @@ def product_image_create(
         except IngestError as exc:
             raise ValidationError(str(exc), code="invalid_image") from exc
     clean = ingested
+    warnings: tuple[str, ...] = ()
+    if source == ProductImage.Source.UPLOAD:
+        try:
+            warnings = storefront_size_check(clean.width, clean.height)
+        except IngestError as exc:
+            raise ValidationError(str(exc), code="too_small") from exc
     if ProductImage.objects.filter(product=product, sha256=clean.sha256).exists():
         raise ValidationError("This exact image is already attached to this product.", code="duplicate_image")
     locked = Product.objects.select_for_update().get(pk=product.pk)
@@ -300,6 +306,8 @@ def product_image_create(
             raise ValidationError("This exact image is already attached to this product.", code="duplicate_image") from exc
         raise
     transaction.on_commit(lambda: _after_image_published(image.pk))
+    # Not stored: what the ingest wants the uploader to know (e.g. "will appear small"), for the answer.
+    image.upload_warnings = list(warnings)
     return image
 
 

@@ -21,7 +21,7 @@ def _media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def make_image_bytes(width: int = 64, height: int = 48, *, fmt: str = "JPEG", colour=(200, 30, 30), seed: int = 0) -> bytes:
+def make_image_bytes(width: int = 160, height: int = 120, *, fmt: str = "JPEG", colour=(200, 30, 30), seed: int = 0) -> bytes:
     """Return an encoded image with some texture so that two seeds never give the same bytes."""
     rng = np.random.default_rng(seed)
     arr = np.empty((height, width, 3), np.uint8)

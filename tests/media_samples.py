@@ -19,7 +19,7 @@ from PIL import Image
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def textured(width: int = 64, height: int = 48, *, seed: int = 0, colour=(200, 30, 30)) -> np.ndarray:
+def textured(width: int = 160, height: int = 120, *, seed: int = 0, colour=(200, 30, 30)) -> np.ndarray:
     """Return an RGB array with noise so that different seeds never encode to the same bytes."""
     rng = np.random.default_rng(seed)
     arr = np.empty((height, width, 3), np.int16)
@@ -34,7 +34,7 @@ def encoded(array_or_image, fmt: str = "JPEG", **params) -> bytes:
     return out.getvalue()
 
 
-def jpeg(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
+def jpeg(width: int = 160, height: int = 120, *, seed: int = 0) -> bytes:
     return encoded(textured(width, height, seed=seed), "JPEG", quality=90)
 
 

@@ -42,17 +42,22 @@ class MerchantImageSerializer(serializers.ModelSerializer):
 
     original_url = serializers.SerializerMethodField(help_text="Short-lived signed URL of the stored original.")
     renditions = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="Only in the answer to an upload: what the merchant should know (e.g. the photo will appear small).")
 
     class Meta:
         model = ProductImage
         fields = [
             "id", "product", "alt_text", "position", "is_primary", "is_published", "width", "height",
-            "sha256", "source", "ai_generated", "ai_edited", "created_at", "original_url", "renditions",
+            "sha256", "source", "ai_generated", "ai_edited", "created_at", "original_url", "renditions", "warnings",
         ]
         read_only_fields = fields
 
     def get_original_url(self, image: ProductImage) -> str | None:
         return private_url(image.file, self.context.get("request"))
+
+    def get_warnings(self, image: ProductImage) -> list[str]:
+        return list(getattr(image, "upload_warnings", []) or [])
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, image: ProductImage) -> list[dict]:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from ..media.ingest import IngestError, IngestedImage, ingest_image, publish_ready_image
+from ..media.ingest import IngestError, IngestedImage, ingest_image, publish_ready_image, storefront_size_check
 from ..media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
 from django.forms.models import BaseInlineFormSet
 
@@ -57,6 +57,7 @@ def ingest_uploads(files, *, user) -> list:
             data = read_upload(upload)
             budget.charge(data)
             ingested = ingest_image(data, filename=name)
+            storefront_size_check(ingested.width, ingested.height)  # refused here, as a form error
         except IngestError as exc:
             errors.append(f"{name}: {exc}")
             continue

@@ -265,11 +265,13 @@ class ProductAdmin(MerchantScopedAdmin):
             added = 0
             for name, ingested in form.cleaned_data.get("new_photos") or []:
                 try:
-                    services.product_image_create(
+                    image = services.product_image_create(
                         product=form.instance, ingested=ingested, filename=name, created_by=request.user,
                         alt_text=form.instance.title,
                     )
                     added += 1
+                    for warning in image.upload_warnings:
+                        messages.warning(request, f"{name}: {warning}")
                 except ValidationError as exc:
                     messages.warning(request, f"{name}: {' '.join(exc.messages)}")
             if added:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .codec import ACCEPTED_FORMATS, EXTENSIONS, decode, encode, read_header
 from .errors import IngestError
 
-__all__ = ["ACCEPTED_FORMATS", "EXTENSIONS", "IngestError", "IngestedImage", "ingest_image", "check_filename",
+__all__ = ["ACCEPTED_FORMATS", "EXTENSIONS", "IngestError", "IngestedImage", "ingest_image", "check_filename", "storefront_size_check",
            "publish_ready_image"]
 
 MAX_FILENAME_LENGTH = 255
@@ -60,6 +60,25 @@ def ingest_image(data: bytes, *, filename: str = "") -> IngestedImage:
         height=image.height,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def storefront_size_check(width: int, height: int) -> tuple[str, ...]:
+    """The storefront's floor for a merchant's upload: refuse a photo too small to show (IngestError) and
+    return a warning for one that will appear small. Decoding (``ingest_image``) does not judge size; the
+    upload paths (admin form, API, media view, ``product_image_create``) call this."""
+    from .limits import min_side_setting, sharp_width_setting
+
+    floor = min_side_setting()
+    if min(width, height) < floor:
+        raise IngestError(
+            f"This photo is {width}×{height} px: the shop needs at least {floor} px on its short side "
+            "(a smaller photo would be shown stretched and blurry). Upload a larger original."
+        )
+    sharp = sharp_width_setting()
+    if width < sharp:
+        return (f"This photo is only {width} px wide; the product page shows photos up to {sharp} px wide and "
+                "never enlarges them, so it will appear small there.",)
+    return ()
 
 
 def publish_ready_image(content: bytes) -> IngestedImage:

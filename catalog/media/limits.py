@@ -6,6 +6,10 @@ from PIL import Image
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000
+# A merchant photo smaller than this on its short side is refused: shown on the storefront it would be
+# stretched into mush (an 8x8 JPEG was once shown 633 px wide). Below the sharp width the page shows, warn.
+DEFAULT_MIN_SIDE = 100
+DEFAULT_SHARP_WIDTH = 640
 
 
 def _setting(name: str, default: int) -> int:
@@ -22,6 +26,16 @@ def max_bytes_setting() -> int:
 def max_pixels_setting() -> int:
     """Return the pixel cap (settings.INGEST_MAX_PIXELS)."""
     return int(_setting("INGEST_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def min_side_setting() -> int:
+    """Return the smallest short side a merchant upload may have (settings.INGEST_MIN_SIDE)."""
+    return int(_setting("INGEST_MIN_SIDE", DEFAULT_MIN_SIDE))
+
+
+def sharp_width_setting() -> int:
+    """Return the width below which an upload is accepted with a warning (settings.INGEST_SHARP_WIDTH)."""
+    return int(_setting("INGEST_SHARP_WIDTH", DEFAULT_SHARP_WIDTH))
 
 
 def configure_pillow() -> None:

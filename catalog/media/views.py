@@ -103,5 +103,6 @@ def product_image_upload(request, product_id: int):
     except ValidationError as exc:
         return _error(" ".join(exc.messages))
     return JsonResponse(
-        {"id": image.pk, "width": image.width, "height": image.height, "url": image_url(image, width=640)}, status=201
+        {"id": image.pk, "width": image.width, "height": image.height, "url": image_url(image, width=640),
+         "warnings": image.upload_warnings}, status=201
     )

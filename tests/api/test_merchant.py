@@ -121,7 +121,20 @@ def test_upload_publishes_a_clean_image(as_role, api_world):
     body = response.json()
     image = ProductImage.objects.get(pk=body["id"])
     assert image.product == product and image.is_published and image.alt_text == "Lamp"
-    assert body["width"] == 64 and body["height"] == 48 and body["source"] == "upload"
+    assert body["width"] == 160 and body["height"] == 120 and body["source"] == "upload"
+    # accepted, with a warning: 160 px is narrower than the product page shows photos
+    assert body["warnings"] and "only 160 px wide" in body["warnings"][0]
+
+
+def test_an_upload_below_the_storefront_floor_is_refused_with_the_reason(as_role, api_world):
+    product = api_world["product_b"]
+    before = product.images.count()
+    response = as_role("other_merchant").post(f"{PRODUCTS}{product.pk}/images/",
+                                              {"file": _upload("tiny.jpg", make_image_bytes(8, 8, seed=3))},
+                                              format="multipart")
+    assert_error(response, 400)
+    assert "8×8 px: the shop needs at least 100 px on its short side" in response.content.decode()
+    assert product.images.count() == before
 
 
 def test_duplicate_upload_is_refused_with_reason(as_role, api_world):

@@ -13,7 +13,7 @@ COLOURS = ["black", "blue", "green", "natural", "red", "white"]
 
 
 @lru_cache(maxsize=256)
-def product_photo(seed: int, size: int = 96) -> bytes:
+def product_photo(seed: int, size: int = 128) -> bytes:
     """Return a JPEG of a soft-shaded disc on a light background, distinct per seed."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size

@@ -23,6 +23,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def _no_storefront_floor(settings):
+    # These tests are about decoding (orientation, profiles, bit depth, frames) on deliberately tiny files;
+    # the storefront's size floor for uploads is tested on its own in tests/catalog/test_upload_floor.py.
+    settings.INGEST_MIN_SIDE = 1
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # catalog_world creates four users; the production hasher would spend seconds per test on them.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -144,9 +144,9 @@ def test_upload_view_refuses_reviewers_and_anonymous(client, catalog_world):
 def test_upload_view_accepts_and_describes_the_photo(alice, catalog_world):
     response = alice.post(
         reverse("media:upload", args=[catalog_world["product_a"].pk]),
-        {"file": SimpleUploadedFile("side.jpg", samples.exif_gps_jpeg(80, 40)), "alt_text": "Side view"},
+        {"file": SimpleUploadedFile("side.jpg", samples.exif_gps_jpeg(240, 120)), "alt_text": "Side view"},
     )
     assert response.status_code == 201
     body = json.loads(response.content)
-    assert (body["width"], body["height"]) == (40, 80)
+    assert (body["width"], body["height"]) == (120, 240)
     assert body["url"]  # no rendition yet: a signed link to the original

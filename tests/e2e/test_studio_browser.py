@@ -173,12 +173,14 @@ def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, shop, b
     assert page.locator("[data-photo=preview]").evaluate("img => img.naturalWidth") > 0
     assert StudioJob.objects.count() == 0
     _shot(page, "11-composer-preview")
-    # and a model-based step is refused for preview with the reason
-    page.select_option("[data-op-picker]", "remove_background")
+    # and the preview also appears beside the composer, where the merchant is looking
+    expect(page.locator("[data-preview-inline] img")).to_be_visible()
+    # a model step the web process does not run (upscaling) is refused for preview with the reason
+    page.select_option("[data-op-picker]", "upscale")
     page.get_by_role("button", name="Add step").click()
     page.get_by_role("button", name="Quick preview").click()
-    expect(page.locator("[data-preview-status]")).to_contain_text("No quick preview for model-based operations")
-    page.get_by_role("button", name="Remove remove_background").click()
+    expect(page.locator("[data-preview-status]")).to_contain_text("No quick preview for upscale")
+    page.get_by_role("button", name="Remove upscale").click()
     # then "Run recipe" queues exactly the composed steps, and the worker finishes it
     page.get_by_role("button", name="Run recipe").click()
     expect(page.get_by_role("heading", name="Studio jobs")).to_be_visible()

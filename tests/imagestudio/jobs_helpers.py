@@ -12,7 +12,7 @@ from tests.conftest import make_image_bytes
 QUICK_RECIPE = [{"op": "adjust", "brightness": 0.1}]
 
 
-def product_photo_bytes(width: int = 96, height: int = 72, *, seed: int = 5) -> bytes:
+def product_photo_bytes(width: int = 160, height: int = 120, *, seed: int = 5) -> bytes:
     """Return a JPEG of a dark product on a light, slightly noisy backdrop."""
     rng = np.random.default_rng(seed)
     arr = np.full((height, width, 3), 232, np.uint8)

@@ -82,7 +82,7 @@ def test_job_runs_from_queued_to_awaiting_review_with_a_private_result(studio_wo
     assert result.status == StudioResult.Status.AWAITING_REVIEW
     assert result.file.name.startswith(f"studio/{job.uuid.hex}/")
     assert result.file.storage.exists(result.file.name)
-    assert (result.width, result.height) == (96, 72) and result.size_bytes == result.file.size
+    assert (result.width, result.height) == (160, 120) and result.size_bytes == result.file.size
     assert "adjust" in job.timings["ops"] and job.timings["total"] > 0
     assert "colour_shift" in result.metrics
 

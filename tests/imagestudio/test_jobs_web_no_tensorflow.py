@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent(
     category = catalog.category_create(name="Home")
     product = catalog.product_create(merchant=merchant, category=category, title="Mug", price=Decimal("5"), status="active")
     buf = io.BytesIO()
-    Image.fromarray(np.full((48, 64, 3), 180, np.uint8)).save(buf, "JPEG")
+    Image.fromarray(np.full((120, 160, 3), 180, np.uint8)).save(buf, "JPEG")
     photo = catalog.product_image_create(product=product, data=buf.getvalue())
     # An ML preset is validated and queued by the web process: that must not load TensorFlow either.
     job = services.studio_job_create(user=root, source=photo, preset="marketplace-main")
