@@ -5,6 +5,8 @@ The ml modules are imported inside apply(), never at import time, so that loadin
 """
 from __future__ import annotations
 
+import inspect
+
 import importlib
 import importlib.util
 import json
@@ -90,11 +92,16 @@ def _require_weights(module: ModuleType, what: str) -> None:
             raise ModelUnavailable(f"the {what} model is unavailable: {path} is missing")
 
 
-def _model_alpha(rgb: np.ndarray) -> tuple[np.ndarray, str]:
+def _model_alpha(rgb: np.ndarray, report: dict | None = None) -> tuple[np.ndarray, str]:
     module = load_ml_module("ml.segmentation.inference")
     _require_weights(module, "segmentation")
     if hasattr(module, "predict_alpha"):
-        alpha = _call_model("segmentation", lambda: module.predict_alpha(rgb))
+        if report is not None and "report" in inspect.signature(module.predict_alpha).parameters:
+            # The network's answer on the photo and on its mirror image (one batch): their disagreement
+            # is the studio's measure of how sure the model was (imagestudio.quality).
+            alpha = _call_model("segmentation", lambda: module.predict_alpha(rgb, report=report))
+        else:
+            alpha = _call_model("segmentation", lambda: module.predict_alpha(rgb))
     else:
         alpha = _alpha_from_result(_call_model("segmentation", lambda: module.remove_background(rgb)))
     alpha = np.asarray(alpha)
@@ -127,10 +134,10 @@ class RemoveBackground(Operation):
 
     def apply(self, frame: Frame) -> Frame:
         rgb = np.ascontiguousarray(frame.image[..., :3])
-        alpha, version = None, GRABCUT_VERSION
+        alpha, version, report = None, GRABCUT_VERSION, {}
         if self.method in ("auto", "model"):
             try:
-                alpha, version = _model_alpha(rgb)
+                alpha, version = _model_alpha(rgb, report)
             except ModelUnavailable:
                 if self.method == "model":
                     raise
@@ -138,6 +145,8 @@ class RemoveBackground(Operation):
             alpha = grabcut_alpha(rgb)
         _check_subject(alpha, version)
         out = frame.replace(image=np.dstack([rgb, alpha]), mask=alpha.copy())
+        if "flip_disagreement" in report:
+            out.meta["flip_disagreement"] = float(report["flip_disagreement"])
         return out.with_model_version(self.name, version)
 
 

@@ -218,7 +218,8 @@ def _metrics(original, frame, mask, *, cut_out: bool = False) -> dict:
     after = shrink.apply(frame.replace(mask=mask))
     out = result_metrics(before.image, after.image, original_mask=before.mask, result_mask=after.mask)
     out.update(width=frame.size[0], height=frame.size[1], measured_at_side=METRICS_SIDE)
-    out["quality"] = assess(before.image, after.image, source_mask=before.mask, result_mask=after.mask, cut_out=cut_out)
+    out["quality"] = assess(before.image, after.image, source_mask=before.mask, result_mask=after.mask, cut_out=cut_out,
+                            flip_disagreement=frame.meta.get("flip_disagreement"))
     return out
 
 

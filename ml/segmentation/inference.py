@@ -138,10 +138,20 @@ def as_rgb(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
-def predict_probability(images: list[np.ndarray], *, flip: bool | None = None) -> list[np.ndarray]:
+def flip_disagreement(direct: np.ndarray, mirrored: np.ndarray) -> float:
+    """1 - IoU of the subject the network sees in a photo and in its mirror image (mirrored back): a confident
+    network gives the same answer both ways; where it is unsure, the two halves of the batch differ."""
+    a, b = direct >= 0.5, mirrored >= 0.5
+    union = int((a | b).sum())
+    return 0.0 if union == 0 else float((a ^ b).sum()) / union
+
+
+def predict_probability(images: list[np.ndarray], *, flip: bool | None = None,
+                        report: list | None = None) -> list[np.ndarray]:
     """Return the raw network foreground probability (HxW float32) of each image at its own size.
 
-    ``flip`` (default ``FLIP_AVERAGE``) also runs each mirrored image in the same batch and averages.
+    ``flip`` (default ``FLIP_AVERAGE``) also runs each mirrored image in the same batch and averages; then
+    ``report``, if given, receives each image's ``flip_disagreement`` (at the network's working size).
     """
     flip = FLIP_AVERAGE if flip is None else flip
     predictor = _load_predictor()
@@ -150,7 +160,10 @@ def predict_probability(images: list[np.ndarray], *, flip: bool | None = None) -
     batch = np.stack([box.apply(rgb) for box, rgb in zip(boxes, rgbs)]).astype(np.float32)
     if flip:
         out = np.asarray(predictor(np.concatenate([batch, batch[:, :, ::-1]])))[..., 0]
-        out = (out[: len(batch)] + out[len(batch):, :, ::-1]) / 2
+        direct, mirrored = out[: len(batch)], out[len(batch):, :, ::-1]
+        if report is not None:
+            report.extend(flip_disagreement(d, m) for d, m in zip(direct, mirrored))
+        out = (direct + mirrored) / 2
     else:
         out = np.asarray(predictor(batch))[..., 0]
     return [box.restore(p) for box, p in zip(boxes, out)]
@@ -164,12 +177,18 @@ def _check_subject(alpha: np.ndarray) -> None:
         raise NoSubjectFound("no subject found: the whole photo looks like one subject, with no background to remove")
 
 
-def predict_alpha(rgb: np.ndarray, *, refine: bool = True) -> np.ndarray:
-    """Return the subject's alpha (HxW uint8) for one image; raise NoSubjectFound when none separates."""
+def predict_alpha(rgb: np.ndarray, *, refine: bool = True, report: dict | None = None) -> np.ndarray:
+    """Return the subject's alpha (HxW uint8) for one image; raise NoSubjectFound when none separates.
+
+    ``report``, if given, receives ``flip_disagreement`` (see there): the studio's quality check uses it.
+    """
     image = as_rgb(rgb)
     if float(image.std()) < 2.0:  # a flat frame has no subject, whatever the network says
         raise NoSubjectFound("no subject found: the image is a single flat colour")
-    probability = predict_probability([image])[0]
+    disagreements: list = []
+    probability = predict_probability([image], report=disagreements)[0]
+    if report is not None and disagreements:
+        report["flip_disagreement"] = round(disagreements[0], 4)
     alpha = MaskRefiner()(image, probability) if refine else probability
     _check_subject(alpha)
     return (np.clip(alpha, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)

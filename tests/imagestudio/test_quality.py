@@ -281,3 +281,29 @@ def test_model_edits_are_marked_ai_edited_on_the_storefront_and_classical_edits_
     assert not tone_image.ai_edited and tone_image.ai_mark == ""
     html = client.get(studio_world["product_a"].get_absolute_url()).content.decode()
     assert html.count("AI-edited, reviewed") == 1 and "AI-generated, reviewed" not in html
+
+
+def test_the_model_reports_how_much_it_disagrees_with_itself_on_the_mirrored_photo():
+    from ml.segmentation.inference import flip_disagreement
+    from ml.synth.photo import render_product
+
+    from imagestudio.operations import Frame, parse_recipe
+
+    a = np.zeros((10, 10), np.float32)
+    a[2:8, 2:6] = 1
+    b = a.copy()
+    b[2:8, 6:8] = 1  # the mirror answer also takes two more columns
+    assert flip_disagreement(a, a) == 0.0
+    assert flip_disagreement(a, b) == pytest.approx(12 / 36)
+    shot = render_product("mug", seed=3, size=256, flaws=())
+    frame = parse_recipe([{"op": "remove_background", "method": "model"}]).run(Frame(image=shot.image))[0]
+    assert 0.0 <= frame.meta["flip_disagreement"] < 0.2  # a clean studio render: the model is sure
+
+
+def test_a_model_unsure_of_itself_makes_the_cut_out_likely_wrong():
+    mask = disc()
+    img = photo_with(mask)
+    unsure = quality.assess(img, img, source_mask=mask, result_mask=mask, cut_out=True, flip_disagreement=0.6)
+    sure = quality.assess(img, img, source_mask=mask, result_mask=mask, cut_out=True, flip_disagreement=0.02)
+    assert unsure["risk"] == "likely_wrong" and any("mirror image differ on 60%" in r for r in unsure["reasons"])
+    assert sure["risk"] == "ok"
