@@ -193,6 +193,9 @@ AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN i
 AWS_PUBLIC_ACL = os.environ.get("AWS_PUBLIC_ACL", "public-read") or None
 INGEST_MAX_BYTES = get_int_from_env("INGEST_MAX_BYTES", 25 * 1024 * 1024)
 INGEST_MAX_PIXELS = get_int_from_env("INGEST_MAX_PIXELS", 50_000_000)
+# The storefront's floor for merchant uploads (short side, px) and the width below which they get a warning.
+INGEST_MIN_SIDE = get_int_from_env("INGEST_MIN_SIDE", 100)
+INGEST_SHARP_WIDTH = get_int_from_env("INGEST_SHARP_WIDTH", 640)
 MEDIA_PRIVATE_URL_EXPIRE = get_int_from_env("MEDIA_PRIVATE_URL_EXPIRE", AWS_QUERYSTRING_EXPIRE)
 if AWS_STORAGE_BUCKET_NAME:
     from botocore.config import Config as _BotoConfig
