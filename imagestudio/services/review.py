@@ -83,7 +83,9 @@ def studio_result_undo_approval(*, result: StudioResult, user: AbstractBaseUser,
     if not reason:
         raise ValidationError({"reason": "Say why the approval is undone; the merchant sees this reason."})
     with transaction.atomic():
-        locked = StudioResult.objects.select_for_update().select_related("published_image", "replaced_primary").get(pk=result.pk)
+        # Lock the result row alone (PostgreSQL refuses FOR UPDATE across the nullable photo joins).
+        locked = StudioResult.objects.select_for_update(of=("self",)).select_related(
+            "published_image", "replaced_primary").get(pk=result.pk)
         if locked.status != ResultStatus.APPROVED:
             raise ValidationError(f"Only an approved result can be taken back; this one is {locked.get_status_display().lower()}.")
         published, previous = locked.published_image, locked.replaced_primary
