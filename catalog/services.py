@@ -218,13 +218,7 @@ def variant_set_default(*, variant: ProductVariant) -> ProductVariant:
     """Make ``variant`` its product's default (the one shown first); it must be active."""
     if not variant.is_active:
         raise ValidationError("An inactive variant cannot be the default; activate it first.", code="inactive_default")
-    Product.objects.select_for_update().filter(pk=variant.product_id).first()
-    # Clear the old default first: the one-default constraint holds after every statement.
-    ProductVariant.objects.filter(product_id=variant.product_id, is_default=True).exclude(pk=variant.pk).update(is_default=False)
-    ProductVariant.objects.filter(pk=variant.pk).update(is_default=True)
-    variant.is_default = True
-    bump_catalog_version_now_and_on_commit()
-    return variant
+    return _make_the_only(variant, "is_default")
 
 
 @transaction.atomic
@@ -320,12 +314,22 @@ def _after_image_published(image_id: int) -> None:
 
 @transaction.atomic
 def product_image_set_primary(*, image: ProductImage) -> ProductImage:
-    Product.objects.select_for_update().filter(pk=image.product_id).first()
-    ProductImage.objects.filter(product_id=image.product_id, is_primary=True).exclude(pk=image.pk).update(is_primary=False)
-    ProductImage.objects.filter(pk=image.pk).update(is_primary=True)
-    image.is_primary = True
+    return _make_the_only(image, "is_primary")
+
+
+def _make_the_only(row, flag: str):
+    """Set ``flag`` on ``row`` and clear it on the product's other rows (the main photo, the default variant).
+
+    The product row is locked so two of these never interleave, and the old one is cleared first so the
+    one-per-product constraint holds after every statement.
+    """
+    model = type(row)
+    Product.objects.select_for_update().filter(pk=row.product_id).first()
+    model.objects.filter(product_id=row.product_id, **{flag: True}).exclude(pk=row.pk).update(**{flag: False})
+    model.objects.filter(pk=row.pk).update(**{flag: True})
+    setattr(row, flag, True)
     bump_catalog_version_now_and_on_commit()
-    return image
+    return row
 
 
 @transaction.atomic

@@ -96,20 +96,32 @@ def review_approve(request, pk: int):
     return _next_in_queue(result)
 
 
+def _decide_with_reason(request, pk: int, *, decide, missing: str):
+    """Run a reasoned decision (reject, undo) on a result; refusals go back to its page as messages.
+
+    Returns (result, None) when it was made, or (result, redirect) when it was refused.
+    """
+    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, missing)
+        return result, redirect("imagestudio:review-detail", pk=result.pk)
+    try:
+        decide(result=result, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return result, redirect("imagestudio:review-detail", pk=result.pk)
+    return result, None
+
+
 @studio_view
 @reviewer_required
 @require_POST
 def review_reject(request, pk: int):
-    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the result is rejected; the merchant sees this reason.")
-        return redirect("imagestudio:review-detail", pk=result.pk)
-    try:
-        services.studio_result_reject(result=result, user=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("imagestudio:review-detail", pk=result.pk)
+    result, refused = _decide_with_reason(request, pk, decide=services.studio_result_reject,
+                                          missing="Say why the result is rejected; the merchant sees this reason.")
+    if refused:
+        return refused
     messages.success(request, f"Rejected the result for {result.job.product.title}.")
     return _next_in_queue(result)
 
@@ -119,16 +131,10 @@ def review_reject(request, pk: int):
 @require_POST
 def review_undo_approval(request, pk: int):
     """Take an approved result off the shop (the photo it replaced as main photo comes back)."""
-    result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the approval is undone; the merchant sees this reason.")
-        return redirect("imagestudio:review-detail", pk=result.pk)
-    try:
-        services.studio_result_undo_approval(result=result, user=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("imagestudio:review-detail", pk=result.pk)
+    result, refused = _decide_with_reason(request, pk, decide=services.studio_result_undo_approval,
+                                          missing="Say why the approval is undone; the merchant sees this reason.")
+    if refused:
+        return refused
     messages.success(request, f"Approval undone: the photo is off {result.job.product.title} and waits for review again.")
     return redirect("imagestudio:review-detail", pk=result.pk)
 

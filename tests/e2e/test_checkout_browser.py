@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
+from tests.browser import allow_sync_orm_under_playwright, requires_chromium
 
 allow_sync_orm_under_playwright()
 
@@ -33,18 +33,6 @@ def shop(transactional_db, catalog_world, django_user_model):
                                                        first_name="Sam", last_name="Shopper")
     bump_catalog_version()
     return w
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def new_page(browser, errors: list[str]):

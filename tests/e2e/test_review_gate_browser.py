@@ -3,17 +3,12 @@ the brush, the reviewer sees the retouch flagged "Likely wrong" first, cannot on
 after confirming, undoes the approval, rejects it with a reason, and the merchant sees the rejection."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
-from tests.e2e.test_studio_browser import _login, flawed_photo_bytes
+from tests.browser import admin_login as _login, allow_sync_orm_under_playwright, requires_chromium, screenshot
 from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401
 
 allow_sync_orm_under_playwright()
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "review-gate"
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,51 +18,19 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def shop(worker_media, catalog_world):
-    from decimal import Decimal
-
-    from django.core.cache import cache
-
-    from catalog import services
-
-    cache.clear()
-    catalog_world["user_a"].email = "alice@example.com"
-    catalog_world["user_a"].save()
-    product = services.product_create(
-        merchant=catalog_world["merchant_a"], category=catalog_world["kitchen"], title="Speckled stoneware mug",
-        price=Decimal("24.00"), stock=5, status="active", colour="green",
-    )
-    photo = services.product_image_create(product=product, data=flawed_photo_bytes(), created_by=catalog_world["user_a"])
-    return {**catalog_world, "product": product, "photo": photo}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            from django.db import connections
-
-            connections.close_all()
-
-
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, "review-gate", name)
 
 
-def test_brush_repair_flagged_result_undo_and_reject_reach_the_merchant(live_server, shop, browser, celery_worker,
-                                                                       mailoutbox):
+def test_brush_repair_flagged_result_undo_and_reject_reach_the_merchant(live_server, studio_shop, browser,
+                                                                       celery_worker, mailoutbox):
     from playwright.sync_api import expect
 
     from imagestudio.models import StudioJob
 
+    shop = studio_shop
+    shop["user_a"].email = "alice@example.com"
+    shop["user_a"].save()
     base = live_server.url
     merchant, merchant_errors = _login(browser, base, "alice", "pw-alice-123")
     # the merchant runs the cut-out preset and waits for it

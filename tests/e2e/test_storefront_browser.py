@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
+from tests.browser import allow_sync_orm_under_playwright, requires_chromium
 
 allow_sync_orm_under_playwright()
 
@@ -24,22 +24,6 @@ def shop(transactional_db):
 
     bump_catalog_version()
     return build_storefront_world(per_category=6)
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.set_default_timeout(10_000)
-        try:
-            yield page, errors
-        finally:
-            browser.close()
 
 
 def current_photo(page) -> str:

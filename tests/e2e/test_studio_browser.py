@@ -2,19 +2,15 @@
 a merchant runs "Marketplace main image" on a flawed photo, a reviewer approves it, shoppers see it."""
 from __future__ import annotations
 
-import io
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
+from tests.browser import admin_login as _login, allow_sync_orm_under_playwright, requires_chromium, screenshot
 
 from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401
 
 allow_sync_orm_under_playwright()
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "studio"
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,70 +20,11 @@ pytestmark = [
 ]
 
 
-def flawed_photo_bytes() -> bytes:
-    """A synthetic mug shot off-centre on a coloured backdrop with a colour cast: not marketplace-ready."""
-    from PIL import Image
-
-    from ml.synth import render_product
-
-    render = render_product("mug", seed=11, size=480, flaws=("coloured_background", "off_centre", "colour_cast"))
-    out = io.BytesIO()
-    Image.fromarray(render.image).save(out, "JPEG", quality=92)
-    return out.getvalue()
-
-
-@pytest.fixture
-def shop(worker_media, catalog_world):
-    from django.core.cache import cache
-
-    from catalog import services
-
-    cache.clear()
-    product = services.product_create(
-        merchant=catalog_world["merchant_a"], category=catalog_world["kitchen"], title="Speckled stoneware mug",
-        price=Decimal("24.00"), stock=5, status="active", colour="green",
-    )
-    photo = services.product_image_create(product=product, data=flawed_photo_bytes(), created_by=catalog_world["user_a"])
-    return {**catalog_world, "product": product, "photo": photo}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            # ORM calls made while Playwright runs live in its greenlet's context: close that connection
-            # here, or PostgreSQL refuses to drop the test database at the end of the run.
-            from django.db import connections
-
-            connections.close_all()
-
-
-def _login(browser, base_url: str, username: str, password: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(15_000)
-    page.goto(base_url + "/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url(base_url + "/admin/")
-    return page, errors
-
-
 def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, "studio", name)
 
 
-def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live_server, shop, browser, celery_worker):
+def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live_server, studio_shop, browser, celery_worker):
     from playwright.sync_api import expect
 
     from catalog.models import ProductImage
@@ -107,7 +44,7 @@ def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live
     # then the job list shows it and its live progress reaches "Awaiting review" without a manual reload
     expect(merchant.get_by_role("heading", name="Studio jobs")).to_be_visible()
     _shot(merchant, "03-jobs-queued")
-    job = StudioJob.objects.get(product=shop["product"])
+    job = StudioJob.objects.get(product=studio_shop["product"])
     expect(merchant.locator(f"tr[data-job='{job.pk}'] [data-status-pill]")).to_have_text("Awaiting review", timeout=90_000)
     expect(merchant.get_by_role("link", name="View result")).to_be_visible()
     _shot(merchant, "04-jobs-done")
@@ -140,25 +77,25 @@ def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live
     reviewer.keyboard.press("a")
     expect(reviewer.get_by_text("All caught up.")).to_be_visible()
     _shot(reviewer, "09-review-queue-empty")
-    published = ProductImage.objects.get(product=shop["product"], source=ProductImage.Source.STUDIO)
+    published = ProductImage.objects.get(product=studio_shop["product"], source=ProductImage.Source.STUDIO)
     # then the storefront product page shows the approved image next to the original
     shopper = browser.new_page(viewport={"width": 1366, "height": 900})
-    shopper.goto(base + shop["product"].get_absolute_url())
+    shopper.goto(base + studio_shop["product"].get_absolute_url())
     expect(shopper.locator(".gallery__slide")).to_have_count(2)
     shopper.get_by_role("button", name="Next photo").click()
     _shot(shopper, "10-storefront")
-    assert published.is_published and ProductImage.objects.filter(product=shop["product"]).count() == 2
+    assert published.is_published and ProductImage.objects.filter(product=studio_shop["product"]).count() == 2
     assert merchant_errors == [] and reviewer_errors == []
 
 
-def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, shop, browser, celery_worker):
+def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, studio_shop, browser, celery_worker):
     from playwright.sync_api import expect
 
     from imagestudio.models import StudioJob
 
     base = live_server.url
     page, errors = _login(browser, base, "alice", "pw-alice-123")
-    page.goto(base + f"/admin/studio/open/{shop['photo'].pk}/")
+    page.goto(base + f"/admin/studio/open/{studio_shop['photo'].pk}/")
     # given a recipe composed from the operation registry: white balance, then a white square canvas
     page.select_option("[data-op-picker]", "auto_white_balance")
     page.get_by_role("button", name="Add step").click()
@@ -194,7 +131,7 @@ def test_merchant_composes_a_recipe_previews_it_and_runs_it(live_server, shop, b
     assert errors == []
 
 
-def test_a_link_clicked_as_a_job_finishes_is_not_cancelled_by_the_refresh(live_server, shop, browser):
+def test_a_link_clicked_as_a_job_finishes_is_not_cancelled_by_the_refresh(live_server, studio_shop, browser):
     """The job list reloads itself 400 ms after a job finishes; a click just then must still win."""
     import time
 
@@ -203,7 +140,7 @@ def test_a_link_clicked_as_a_job_finishes_is_not_cancelled_by_the_refresh(live_s
     from imagestudio.models import StudioJob
 
     job = StudioJob.objects.create(
-        product=shop["product"], source=shop["photo"], requested_by=shop["user_a"],
+        product=studio_shop["product"], source=studio_shop["photo"], requested_by=studio_shop["user_a"],
         recipe=[{"op": "auto_white_balance"}], status="running", progress=40,
     )
     base = live_server.url

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, allow_sync_orm_under_playwright, requires_chromium
+from tests.browser import allow_sync_orm_under_playwright, requires_chromium
 
 allow_sync_orm_under_playwright()
 
@@ -37,22 +37,6 @@ def shirt(transactional_db):
     services.variant_update(variant=product.variants.get(), images=[navy])
     red_m = services.variant_create(product=product, colour="red", size="M", price=Decimal("45.00"), stock=2, images=[red])
     return {"product": product, "red_m": red_m, "navy_photo": navy, "red_photo": red}
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.set_default_timeout(10_000)
-        try:
-            yield page, errors
-        finally:
-            browser.close()
 
 
 def first_photo_id(page) -> str:
