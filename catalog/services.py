@@ -306,10 +306,12 @@ def product_image_create(
 
 
 def _after_image_published(image_id: int) -> None:
-    """Hook run after an image becomes visible; the media pipeline queues renditions here."""
+    """Hook run after an image becomes visible: the media pipeline queues renditions, listeners (search) follow."""
     from .media import hooks
+    from .signals import image_published
 
     hooks.image_published(image_id)
+    image_published.send(sender=ProductImage, image_id=image_id)
 
 
 @transaction.atomic

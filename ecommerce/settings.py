@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "catalog",
+    "search",
     "orders",
     "imagestudio",
     "drf_spectacular_sidecar",
@@ -265,7 +266,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Two queues: `default` (light work, renditions) and `ml` (anything that may load TensorFlow).
 CELERY_TASK_QUEUES = {"default": {"exchange": "default", "routing_key": "default"}, "ml": {"exchange": "ml", "routing_key": "ml"}}
-CELERY_TASK_ROUTES = {"imagestudio.sweep_jobs": {"queue": "default"}, "imagestudio.dispatch_outbox": {"queue": "default"}}
+CELERY_TASK_ROUTES = {"imagestudio.sweep_jobs": {"queue": "default"}, "imagestudio.dispatch_outbox": {"queue": "default"},
+                      "search.embed_image": {"queue": "ml"}}
 # A task is acknowledged only when it finished; a killed worker's task goes back to the queue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

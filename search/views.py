@@ -1,0 +1,41 @@
+"""Storefront pages of retrieval: search by photo (a form, then the matching products)."""
+from __future__ import annotations
+
+from django import forms
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from catalog.media.errors import IngestError
+from catalog.media.uploads import read_upload
+from ml.embedding.inference import EmbeddingUnavailable
+
+from . import features
+
+UNAVAILABLE_MESSAGE = "Search by photo is not available right now; please try again later or search by words."
+
+
+class PhotoSearchForm(forms.Form):
+    file = forms.FileField(
+        label="Your photo", help_text="A JPEG, PNG or WebP photo of the thing you are looking for. It is not kept.",
+        error_messages={"required": "Choose a photo (or paste one) to search with."},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def photo_search(request):
+    """Show the upload form (GET) or the products that look like the posted photo (POST); nothing is stored."""
+    form = PhotoSearchForm(request.POST or None, request.FILES or None)
+    if request.method == "GET":
+        return render(request, "search/photo.html", {"form": PhotoSearchForm()})
+    status, matches = 400, None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            matches = features.products_like_photo(read_upload(upload), filename=upload.name or "")
+            status = 200
+        except IngestError as exc:
+            form.add_error("file", str(exc))
+        except EmbeddingUnavailable:
+            form.add_error(None, UNAVAILABLE_MESSAGE)
+            status = 503
+    return render(request, "search/photo.html", {"form": form, "matches": matches}, status=status)
