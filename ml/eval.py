@@ -7,6 +7,7 @@ TASKS = {
     "segmentation": "ml.segmentation.evaluate",
     "superres": "ml.superres.evaluate",
     "generative": "ml.generative.evaluate",
+    "search": "ml.embedding.evaluate",
 }
 
 

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
+
+import numpy as np
 
 _configured = False
 
@@ -28,3 +32,27 @@ def configure_tensorflow(threads: int | None = None) -> None:
         # Already initialised by someone else in this process: keep their setting.
         pass
     _configured = True
+
+
+class TFLitePredictor:
+    """Run the converted network with the TFLite interpreter (any batch size; one call at a time)."""
+
+    def __init__(self, path: Path, threads: int):
+        # LiteRT: the interpreter alone, ~0.2 s and ~40 MB to load instead of all of TensorFlow.
+        from ai_edge_litert.interpreter import Interpreter
+
+        self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._shape: tuple[int, ...] | None = None
+        self._call_lock = threading.Lock()  # an interpreter is not safe to share between threads
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        with self._call_lock:
+            if batch.shape != self._shape:
+                self._interpreter.resize_tensor_input(self._input, batch.shape, strict=True)
+                self._interpreter.allocate_tensors()
+                self._shape = batch.shape
+            self._interpreter.set_tensor(self._input, np.ascontiguousarray(batch, np.float32))
+            self._interpreter.invoke()
+            return self._interpreter.get_tensor(self._output).copy()

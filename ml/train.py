@@ -9,6 +9,7 @@ TASKS = {
     "gan": "ml.generative.train_gan",
     "vae": "ml.generative.train_vae",
     "classifier": "ml.generative.train_classifier",
+    "embedding": "ml.embedding.train",
 }
 
 

@@ -1,0 +1,175 @@
+"""Train the embedding: ``python -m ml.train embedding [options]``.
+
+Supervised contrastive learning (SupCon, Khosla et al. 2020) on two augmented views per photo: photos of the
+same labelled class (the real clothing classes, the rendered product kinds) are positives for each other;
+unlabelled real photos (masked sets, sun_hays80) only have their own second view, which makes the loss
+SimCLR for them. Weights are chosen by kNN top-1 on the clothing validation split (query) against the
+training split (gallery), never on evaluation data. Checkpoints, a curve PNG and metrics JSON land in --workdir.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml.embedding.data import Augment, labelled_folder, synthetic_kinds, unlabelled_images
+from ml.embedding.model import INPUT_SIDE, build_embedding_net
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "train"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m ml.train embedding", description=__doc__.split("\n\n")[0])
+    p.add_argument("--clothing", type=Path, default=SHARED / "clothing")
+    p.add_argument("--unlabelled", type=Path, action="append", default=None,
+                   help="folders of unlabelled photos (default: the masked sets and sun_hays80)")
+    p.add_argument("--synth", type=int, default=1000, help="rendered products (10 kinds) to add")
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--max-minutes", type=float, default=0.0)
+    p.add_argument("--batch", type=int, default=96, help="photos per step (two views each)")
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--temperature", type=float, default=0.1)
+    p.add_argument("--width", type=float, default=1.0)
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", type=Path, default=None, help="weights to continue from")
+    p.add_argument("--workdir", type=Path, default=Path("var/runs/embedding"))
+    return p.parse_args(argv)
+
+
+def knn_scores(query: np.ndarray, q_labels: list, gallery: np.ndarray, g_labels: list) -> dict:
+    """Category suggestion from the nearest gallery images: top-1 and top-3 accuracy of labels ranked by their
+    best similarity; recall@1 and @10 (a same-label image among the k nearest)."""
+    sims = query @ gallery.T
+    g = np.array(g_labels)
+    labels = sorted(set(g_labels))
+    best = np.stack([sims[:, g == lab].max(axis=1) for lab in labels], axis=1)
+    ranked = np.argsort(-best, axis=1)
+    q = np.array([labels.index(lab) if lab in labels else -1 for lab in q_labels])
+    top1 = float(np.mean(ranked[:, 0] == q))
+    top3 = float(np.mean([q[i] in ranked[i, :3] for i in range(len(q))]))
+    order = np.argsort(-sims, axis=1)[:, :10]
+    hits = g[order] == np.array(q_labels)[:, None]
+    return {"top1": round(top1, 4), "top3": round(top3, 4), "recall@1": round(float(hits[:, 0].mean()), 4),
+            "recall@10": round(float(hits.any(axis=1).mean()), 4)}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv or [])
+    from ml.runtime import configure_tensorflow
+
+    configure_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(args.seed)
+    keras.utils.set_random_seed(args.seed)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    print("loading photos ...", flush=True)
+    train_imgs, train_labels, classes = labelled_folder(args.clothing / "train")
+    val_imgs, val_labels, _ = labelled_folder(args.clothing / "validation")
+    synth_imgs, synth_labels = synthetic_kinds(args.synth, seed=args.seed + 1)
+    roots = args.unlabelled or [SHARED / "ecssd", SHARED / "alphamatting27", SHARED / "sun_hays80"]
+    unlabelled = unlabelled_images([r for r in roots if r.exists()])
+    print(f"clothing train {len(train_imgs)} / val {len(val_imgs)}, synthetic {len(synth_imgs)}, "
+          f"unlabelled {len(unlabelled)}; {time.time() - t0:.0f} s", flush=True)
+    labelled = train_imgs + synth_imgs
+    label_names = sorted(set(train_labels + synth_labels))
+    label_ids = np.array([label_names.index(x) for x in train_labels + synth_labels])
+
+    model = build_embedding_net(INPUT_SIDE, width=args.width)
+    if args.init:
+        model.load_weights(args.init)
+    print(f"parameters: {model.count_params():,}", flush=True)
+    schedule = keras.optimizers.schedules.CosineDecay(0.0, args.steps, alpha=0.02, warmup_target=args.lr,
+                                                      warmup_steps=min(200, args.steps // 10))
+    optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=1e-4)
+    augment = Augment(INPUT_SIDE, rng)
+    tau = args.temperature
+
+    @tf.function(reduce_retracing=True)
+    def step(views, labels):
+        with tf.GradientTape() as tape:
+            z = model(views, training=True)
+            sim = tf.matmul(z, z, transpose_b=True) / tau
+            n = tf.shape(z)[0]
+            eye = tf.eye(n)
+            logits = sim - 1e9 * eye
+            same = tf.cast(tf.equal(labels[:, None], labels[None, :]), tf.float32) * (1.0 - eye)
+            log_prob = logits - tf.reduce_logsumexp(logits, axis=1, keepdims=True)
+            loss = -tf.reduce_mean(tf.reduce_sum(same * log_prob, axis=1) / tf.maximum(tf.reduce_sum(same, axis=1), 1.0))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    def embed(images: list[np.ndarray]) -> np.ndarray:
+        from ml.embedding.inference import prepare
+
+        out = []
+        for i in range(0, len(images), 128):
+            batch = np.stack([prepare(im, None, INPUT_SIDE) for im in images[i:i + 128]])
+            out.append(np.asarray(model(batch, training=False)))
+        return np.concatenate(out)
+
+    def evaluate() -> dict:
+        return knn_scores(embed(val_imgs), val_labels, embed(train_imgs), train_labels)
+
+    n_lab = int(args.batch * 0.75)
+    n_unl = args.batch - n_lab
+    history, best = [], {"top1": -1.0}
+    started = time.time()
+    for it in range(1, args.steps + 1):
+        pick = rng.integers(0, len(labelled), n_lab)
+        imgs = [labelled[i] for i in pick]
+        ids = list(label_ids[pick])
+        if unlabelled and n_unl:
+            for j, k in enumerate(rng.integers(0, len(unlabelled), n_unl)):
+                imgs.append(unlabelled[k])
+                ids.append(10_000 + j)  # its own class: only its second view is a positive
+        views = np.stack([augment(im) for im in imgs] + [augment(im) for im in imgs])
+        labels = np.concatenate([ids, ids]).astype(np.int32)
+        loss = float(step(tf.constant(views), tf.constant(labels)))
+        if it % 50 == 0 or it == 1:
+            elapsed = time.time() - started
+            print(f"step {it}/{args.steps} loss {loss:.4f} {elapsed / it:.2f} s/step, {elapsed / 60:.1f} min", flush=True)
+        history.append({"step": it, "loss": loss})
+        done = it == args.steps or (args.max_minutes and (time.time() - started) / 60 > args.max_minutes)
+        if it % args.eval_every == 0 or done:
+            scores = evaluate()
+            print(f"step {it}: clothing validation kNN {scores}", flush=True)
+            history[-1]["val"] = scores
+            model.save_weights(args.workdir / f"step{it:05d}.weights.h5")
+            if scores["top1"] > best["top1"]:
+                best = {**scores, "step": it}
+                model.save_weights(args.workdir / "best.weights.h5")
+            (args.workdir / "metrics.json").write_text(json.dumps({"best": best, "history": history,
+                                                                   "args": {k: str(v) for k, v in vars(args).items()},
+                                                                   "parameters": model.count_params()}, indent=1))
+            _plot(history, args.workdir / "curve.png")
+        if done:
+            break
+    print(f"best {best}; {(time.time() - t0) / 60:.1f} min in all", flush=True)
+    return 0
+
+
+def _plot(history: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
+    steps = [h["step"] for h in history]
+    ax[0].plot(steps, [h["loss"] for h in history], lw=0.6)
+    ax[0].set_title("SupCon loss")
+    vals = [(h["step"], h["val"]["top1"]) for h in history if "val" in h]
+    if vals:
+        ax[1].plot(*zip(*vals), marker="o")
+    ax[1].set_title("clothing validation kNN top-1")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

@@ -1,0 +1,69 @@
+"""The embedding model and its baselines: builder, descriptors, scoring, and the committed weights."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ml.embedding import EMBED_DIM, baselines
+from ml.embedding.evaluate import scores
+
+
+def test_the_network_builds_and_embeds_tiny_shapes_as_unit_vectors():
+    from ml.embedding.model import build_embedding_net
+
+    model = build_embedding_net(32, width=0.25)
+    out = np.asarray(model(np.random.default_rng(0).random((3, 32, 32, 3)).astype(np.float32)))
+    assert out.shape == (3, EMBED_DIM)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-4)
+
+
+def test_baselines_describe_colour_pixels_and_near_duplicates():
+    rng = np.random.default_rng(1)
+    photo = (rng.random((80, 100, 3)) * 255).astype(np.uint8)
+    red = np.zeros((40, 40, 3), np.uint8)
+    red[..., 0] = 220
+    blue = red[..., ::-1].copy()
+    assert baselines.hsv_histogram(red) @ baselines.hsv_histogram(red) == pytest.approx(1.0)
+    assert baselines.hsv_histogram(red) @ baselines.hsv_histogram(blue) < 0.1
+    assert baselines.tiny_pixels(photo).shape == (768,)
+    brighter = np.clip(photo.astype(int) + 12, 0, 255).astype(np.uint8)
+    other = (rng.random((80, 100, 3)) * 255).astype(np.uint8)
+    assert baselines.hamming(baselines.phash(photo), baselines.phash(brighter)) <= 6
+    assert baselines.hamming(baselines.phash(photo), baselines.phash(other)) > 16
+    assert -(1 << 63) <= baselines.phash(photo) < (1 << 63)  # fits a BigIntegerField
+
+
+def test_scores_rank_labels_by_their_nearest_gallery_photo():
+    gallery = np.eye(4, dtype=np.float32)
+    g_labels = ["a", "a", "b", "c"]
+    query = np.array([[0.9, 0.1, 0, 0], [0, 0, 0.2, 0.98], [0, 0.6, 0.8, 0]], np.float32)
+    s = scores(query, ["a", "c", "a"], gallery, g_labels)
+    assert s["top1"] == pytest.approx(2 / 3, abs=1e-3) and s["top3"] == 1.0
+    assert s["recall@1"] == pytest.approx(2 / 3, abs=1e-3) and s["recall@10"] == 1.0
+
+
+def test_prepare_cuts_the_subject_out_with_its_mask():
+    from ml.embedding.inference import INPUT_SIDE, prepare
+
+    img = np.zeros((50, 100, 3), np.uint8)
+    img[:, :50] = 255
+    mask = np.zeros((50, 100), np.uint8)
+    mask[10:40, 60:90] = 255  # a black subject on the right
+    out = prepare(img, mask)
+    assert out.shape == (INPUT_SIDE, INPUT_SIDE, 3)
+    assert out.max() <= 0.51  # only the black subject and the grey letterbox, none of the white half
+
+
+def test_the_committed_weights_give_the_recorded_embedding():
+    from ml.embedding import export, inference
+
+    if not inference.TFLITE_PATH.exists():
+        pytest.skip("no embedding weights committed yet (python -m ml.train embedding, then ml.embedding.export)")
+    card = json.loads(export.CARD_JSON.read_text())
+    assert export.sha256(inference.TFLITE_PATH) == card["tflite_sha256"]
+    assert export.sha256(export.WEIGHTS_PATH) == card["sha256"]
+    vector = inference.embed_batch([export.reference_image()])[0]
+    assert np.allclose(vector[:8], card["reference"]["first8"], atol=2e-4)
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-4)
