@@ -5,6 +5,7 @@ ranked per product by the best cosine similarity between any of its images and t
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from catalog.models import Category, Product
 from catalog.storefront_cache import cache_ttl, catalog_version
 
 from .models import ImageEmbedding
-from .selectors import nearest_images
+from .selectors import _embedding_version, nearest_images
 from .services import embed_photo
 
 SIMILAR_LIMIT = 8
@@ -106,10 +107,12 @@ def _similar_ranking(product: Product) -> list[tuple[int, float]]:
 def similar_products(product: Product) -> list[ProductMatch]:
     """Return up to 8 other active products that look like ``product``, at most 2 per shop, best first.
 
-    The ranking is memoised per catalog version (new, changed or removed images bump it), so a product
-    page rendered after a change never shows the old strip.
+    The ranking is memoised per catalog version (new, changed or removed images bump it) and per state of
+    the index (an image's embedding arrives from the worker after its upload bumped the version), so a
+    product page rendered after a change never shows the old strip.
     """
-    key = f"search:similar:{catalog_version()}:{product.pk}"
+    index = hashlib.sha256(repr(_embedding_version()).encode()).hexdigest()[:16]
+    key = f"search:similar:{catalog_version()}:{index}:{product.pk}"
     ranking = cache.get(key)
     if ranking is None:
         ranking = _similar_ranking(product)
