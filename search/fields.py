@@ -85,6 +85,11 @@ class EmbeddingField(models.Field):
             return from_db(value, self.dimensions)
         return as_vector(value, self.dimensions)
 
+    def run_validators(self, value):
+        # Field.run_validators compares the value with empty_values, which a numpy array cannot answer.
+        if value is not None:
+            super().run_validators(list(np.asarray(value).tolist()))
+
     def validate(self, value, model_instance):
         if value is None:
             super().validate(value, model_instance)  # the null/blank checks
