@@ -22,6 +22,7 @@ from imagestudio.operations.base import (Frame, InvalidRecipe, ModelUnavailable,
                                          OperationError, param, register_operation)
 from imagestudio.operations.geometry import MAX_SIDE
 from imagestudio.operations.segmentation import MAX_AREA, MIN_AREA, grabcut_alpha
+from ml.errors import ModelUnavailableError, NoSubjectFoundError
 
 GRABCUT_VERSION = "grabcut-fallback-1"
 FASHION_MNIST_CLASSES: tuple[str, ...] = (
@@ -67,14 +68,9 @@ def model_version(module: ModuleType, default: str) -> str:
 
 
 def generative_class_names() -> tuple[str, ...]:
-    """Return the class names the generator knows, without importing TensorFlow."""
-    for module_name in ("ml.generative", "ml.generative.data"):
-        try:
-            names = getattr(importlib.import_module(module_name), "CLASS_NAMES", None)
-        except ImportError:
-            names = None
-        if names:
-            return tuple(str(n) for n in names)
+    """Return the class names the generator knows. A constant here, so that validating a ``generate`` step in
+    the web process imports nothing of ml (tests/imagestudio/test_operations_ml.py keeps it in step with
+    ml.generative.data.CLASS_NAMES)."""
     return FASHION_MNIST_CLASSES
 
 
@@ -267,13 +263,11 @@ def _call_model(what: str, call):
         return call()
     except FileNotFoundError as exc:
         raise ModelUnavailable(f"the {what} model is unavailable: {exc}") from exc
-    except RuntimeError as exc:
-        if type(exc).__name__ == "WeightsError":  # ml.generative.weights: missing or corrupt weights
-            raise ModelUnavailable(f"the {what} model is unavailable: {exc}") from exc
-        raise
+    except ModelUnavailableError as exc:  # missing or corrupt weights (ml.generative.weights and others)
+        raise ModelUnavailable(f"the {what} model is unavailable: {exc}") from exc
+    except NoSubjectFoundError as exc:  # keep the specific failure
+        raise NoSubjectFound(str(exc)) from exc
     except ValueError as exc:
-        if type(exc).__name__ == "NoSubjectFound":  # ml.segmentation.errors: keep the specific failure
-            raise NoSubjectFound(str(exc)) from exc
         raise OperationError(f"the {what} model refused the input: {exc}") from exc
 
 

@@ -6,9 +6,11 @@ import numpy as np
 
 from imagestudio.operations.base import NoSubjectFound
 from imagestudio.operations.pixels import to_uint8
+from ml.errors import MAX_SUBJECT_FRACTION, MIN_SUBJECT_FRACTION
 
 WORK_SIDE = 384  # GrabCut is O(pixels x iterations); segment small, then refine edges at full size
-MIN_AREA, MAX_AREA = 0.003, 0.97
+# One pair of subject-area limits for the model and for GrabCut (ml.errors).
+MIN_AREA, MAX_AREA = MIN_SUBJECT_FRACTION, MAX_SUBJECT_FRACTION
 SHADOW_DISCOUNT = 0.35  # weight of "darker than the backdrop" in the backdrop distance
 
 

@@ -5,6 +5,8 @@ import json
 import os
 from pathlib import Path
 
+from ml.errors import ModelUnavailableError
+
 import numpy as np
 
 from ml.generative.training import WEIGHTS_DIR, sha256
@@ -16,7 +18,7 @@ DEFAULT_STEMS = {
 }
 
 
-class WeightsError(RuntimeError):
+class WeightsError(ModelUnavailableError):
     """Raised when committed weights are missing or do not match their recorded checksum."""
 
 

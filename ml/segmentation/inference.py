@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.errors import MAX_SUBJECT_FRACTION, MIN_SUBJECT_FRACTION  # shared with the studio's GrabCut
 from ml.runtime import TFLitePredictor
 from ml.segmentation.errors import InvalidImage, NoSubjectFound
 from ml.segmentation.letterbox import Letterbox
@@ -21,8 +22,6 @@ CARD_JSON_PATH = WEIGHTS_PATH.with_name("segmentation.json")
 # Used when present; TensorFlow and the .weights.h5 otherwise.
 TFLITE_PATH = WEIGHTS_PATH.with_name("segmentation.tflite")
 PREFER_TFLITE = True
-MIN_SUBJECT_FRACTION = 0.002  # below this share of the frame there is nothing worth cutting out
-MAX_SUBJECT_FRACTION = 0.985  # above it the "subject" is the whole photo: nothing separates
 # Average the network's answer on the photo and its mirror image (one batch of two). Decided on a
 # separate synthetic tuning set (make_valset --seed 8000000), never on the evaluation folders.
 FLIP_AVERAGE = True

@@ -56,6 +56,10 @@ SCRIPT = textwrap.dedent(
                          content_type="application/json")
     assert cutout.status_code in (200, 400), cutout.status_code
     print("CUTOUT:" + str(cutout.status_code) + ":" + (cutout.json().get("error", "") if cutout.status_code == 400 else ""))
+    # Validating a generate step (web process) reads the class names from a constant: no ml import at all.
+    generated = services.studio_job_create(user=root, source=photo, steps=[{"op": "generate", "class_name": "bag"}])
+    assert generated.is_generative
+    print("ML_GENERATIVE:" + ",".join(m for m in sys.modules if m.startswith("ml.generative")))
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras"))
     print("HEAVY:" + ",".join(loaded))
     """
@@ -73,6 +77,7 @@ def test_web_process_never_imports_tensorflow(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     heavy = [line for line in proc.stdout.splitlines() if line.startswith("HEAVY:")]
     assert heavy == ["HEAVY:"], heavy
+    assert [line for line in proc.stdout.splitlines() if line.startswith("ML_GENERATIVE:")] == ["ML_GENERATIVE:"]
     # the plain grey test photo may hold no subject; either way the model ran (or said why) without TensorFlow
     cutout = [line for line in proc.stdout.splitlines() if line.startswith("CUTOUT:")]
     assert cutout and (cutout[0] == "CUTOUT:200:" or "subject" in cutout[0].lower()), cutout

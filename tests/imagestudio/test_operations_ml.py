@@ -84,8 +84,8 @@ def test_remove_background_uses_the_segmentation_model_when_installed(monkeypatc
 
 
 def test_segmentation_no_subject_and_card_version_are_passed_on(monkeypatch, tmp_path):
-    # given a segmentation module shaped like ml.segmentation.inference (model card, its own error type)
-    model_no_subject = type("NoSubjectFound", (ValueError,), {})  # as ml.segmentation.errors names it
+    # given a segmentation module shaped like ml.segmentation.inference (model card, ml's error class)
+    from ml.errors import NoSubjectFoundError as model_no_subject
     card = tmp_path / "segmentation.json"
     card.write_text('{"sha256": "0123456789abcdef"}')
 
@@ -230,3 +230,27 @@ def test_upscale_can_fall_back_to_lanczos_when_asked(monkeypatch):
 def test_upscale_refuses_to_exceed_the_size_limit():
     with pytest.raises(OperationError, match="would make the image 8000 px"):
         OPERATIONS["upscale"](scale=4).apply(Frame(image=np.zeros((2000, 10, 3), np.uint8)))
+
+
+def test_the_generators_class_names_are_known_without_importing_ml():
+    """The web process validates a generate step from a constant; it must agree with the generator's data."""
+    from ml.generative.data import CLASS_NAMES
+    from imagestudio.operations.ml_ops import generative_class_names
+
+    assert generative_class_names() == CLASS_NAMES
+
+
+def test_ml_errors_are_caught_by_class():
+    from ml.errors import ModelUnavailableError, NoSubjectFoundError
+    from ml.generative.weights import WeightsError
+    from ml.segmentation.errors import NoSubjectFound as SegNoSubject
+    from imagestudio.operations.base import ModelUnavailable, NoSubjectFound, OperationError
+    from imagestudio.operations.ml_ops import _call_model
+
+    assert issubclass(WeightsError, ModelUnavailableError) and issubclass(SegNoSubject, NoSubjectFoundError)
+    for raised, expected in ((WeightsError("sha mismatch"), ModelUnavailable), (SegNoSubject("flat"), NoSubjectFound),
+                             (ValueError("bad shape"), OperationError)):
+        def call(exc=raised):
+            raise exc
+        with pytest.raises(expected):
+            _call_model("test", call)
