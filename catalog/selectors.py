@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 
 from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .roles import user_is_reviewer
+from .search_text import product_text_search
 
 SORTS = {
     "relevance": ("Best match", ()),
@@ -117,31 +117,10 @@ def storefront_products() -> QuerySet[Product]:
 
 
 def product_search(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """Full-text search on PostgreSQL; a word-by-word icontains fallback elsewhere."""
+    """Filter a product list by a shopper's words, annotated with ``search_rank`` (see catalog.search_text)."""
     if not query:
         return qs
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("colour", "material", "category__name", weight="B", config="english")
-            + SearchVector("description", weight="C", config="english")
-        )
-        search = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            qs.annotate(search_document=vector, search_rank=SearchRank(vector, search, normalization=1))
-            .filter(search_document=search)
-        )
-    words = query.split()[:8]
-    for word in words:
-        qs = qs.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(colour__icontains=word)
-            | Q(material__icontains=word) | Q(category__name__icontains=word)
-        )
-    # No ranking on this backend: count the words found in the title, so title hits come first.
-    title_hits = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0), output_field=IntegerField()) for w in words), Value(0))
-    return qs.annotate(search_rank=title_hits)
+    return product_text_search(qs, query)
 
 
 def _order(qs: QuerySet[Product], sort: str) -> QuerySet[Product]:

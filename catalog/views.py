@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from . import selectors, variant_picker
+from . import search_text, selectors, variant_picker
 from .models import Category, Product, ProductVariant
 from .storefront_cache import cached_storefront_page
 from .structured_data import absolute_url, breadcrumb_jsonld, image_absolute_url, product_jsonld
@@ -144,8 +144,11 @@ def category_detail(request, slug: str):
 @cached_storefront_page
 def search(request):
     tree = selectors.category_tree()
+    q = " ".join(request.GET.get("q", "").split())[:selectors.MAX_QUERY_LENGTH]
     return _listing(request, category=None, tree=tree, template="catalog/search.html", extra={
-        "q": " ".join(request.GET.get("q", "").split())[:selectors.MAX_QUERY_LENGTH],
+        "q": q,
+        # Called by the template only when nothing matched, so a page with results pays nothing for it.
+        "no_results_help": partial(search_text.zero_results_help, q),
     })
 
 
