@@ -21,6 +21,7 @@ urlpatterns = [
     # The shopper's cart, checkout and order history, and customer accounts (log-in, sign-up, password reset).
     path("", include("orders.urls")),
     path("account/", include("accounts.urls")),
+    path("search/", include("search.urls")),
     path("", include("catalog.urls")),
 ]
 

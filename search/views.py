@@ -24,9 +24,9 @@ class PhotoSearchForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def photo_search(request):
     """Show the upload form (GET) or the products that look like the posted photo (POST); nothing is stored."""
-    form = PhotoSearchForm(request.POST or None, request.FILES or None)
     if request.method == "GET":
         return render(request, "search/photo.html", {"form": PhotoSearchForm()})
+    form = PhotoSearchForm(request.POST, request.FILES)
     status, matches = 400, None
     if form.is_valid():
         upload = form.cleaned_data["file"]

@@ -6,7 +6,8 @@ from .. import features
 register = template.Library()
 
 
-@register.inclusion_tag("search/_similar_products.html")
-def similar_products_strip(product):
+@register.inclusion_tag("search/_similar_products.html", takes_context=True)
+def similar_products_strip(context, product):
     """Render the "Similar products" strip of a product page (nothing when there is no match)."""
-    return {"matches": features.similar_products(product)}
+    # The page's context rides along: the product cards' fragment cache reads its TTL and catalog version.
+    return {**context.flatten(), "matches": features.similar_products(product)}
