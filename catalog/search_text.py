@@ -104,26 +104,24 @@ def product_text_search(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
 
 # PostgreSQL -----------------------------------------------------------------------------------------
 
-def _tsquery_text(words: list[str]) -> str:
-    """Return a raw tsquery: every word (AND), each as a prefix, a neighbour swap or a synonym (OR)."""
-    groups = []
-    for word in words:
-        terms = {f"'{alt}':*" if len(alt) >= MIN_PREFIX_LENGTH else f"'{alt}'" for alt in _alternatives(word)}
-        if MIN_PREFIX_LENGTH <= len(word):
-            # Swaps of two neighbours are cheap to list and trigrams miss them in short words (mgu -> mug).
-            terms |= {f"'{word[:i]}{word[i + 1]}{word[i]}{word[i + 2:]}'" for i in range(len(word) - 1)}
-        groups.append("(" + " | ".join(sorted(terms)) + ")")
-    return " & ".join(groups)
+def _tsquery_terms(word: str) -> str:
+    """Return a raw tsquery group for one word: itself as a prefix, its synonyms, its neighbour swaps (OR)."""
+    terms = {f"'{alt}':*" if len(alt) >= MIN_PREFIX_LENGTH else f"'{alt}'" for alt in _alternatives(word)}
+    if len(word) >= MIN_PREFIX_LENGTH:
+        # Swaps of two neighbours are cheap to list and trigrams miss them in short words (mgu -> mug).
+        terms |= {f"'{word[:i]}{word[i + 1]}{word[i]}{word[i + 2:]}'" for i in range(len(word) - 1)}
+    return "(" + " | ".join(sorted(terms)) + ")"
 
 
 class WordSimilarity(Func):
-    """pg_trgm's word_similarity through the function migration 0006 defines (0 where pg_trgm is missing)."""
+    """pg_trgm's word_similarity through the function migration 0006 defines (a one-edit check without pg_trgm)."""
 
     function = "atelier_word_similarity"
     output_field = FloatField()
 
 
 def _postgres_search(qs: QuerySet[Product], words: list[str]) -> QuerySet[Product]:
+    """Keep products where every word matches (full text, or a typo of a title, shop or category word)."""
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     vector = (
@@ -131,18 +129,22 @@ def _postgres_search(qs: QuerySet[Product], words: list[str]) -> QuerySet[Produc
         + SearchVector("category__name", "merchant__name", weight="B", config="english")
         + SearchVector("description", "colour", "material", weight="C", config="english")
     )
-    tsquery = SearchQuery(_tsquery_text(words), search_type="raw", config="english")
-    # Trigrams only for words long enough to have a typo in them: "5" would be "similar" to "50".
-    text = " ".join(w for w in words if len(w) >= MIN_EDIT_LENGTH)
-    if not text:
-        return qs.annotate(search_document=vector).filter(search_document=tsquery).annotate(
-            search_rank=SearchRank(vector, tsquery, normalization=1))
-    similarity = Greatest(*(WordSimilarity(Value(text), F(name)) for name in ("title", "merchant__name", "category__name")))
-    return (
-        qs.annotate(search_document=vector, search_similarity=similarity)
-        .filter(Q(search_document=tsquery) | Q(search_similarity__gte=TRIGRAM_THRESHOLD))
-        .annotate(search_rank=SearchRank(vector, tsquery, normalization=1) + F("search_similarity"))
-    )
+    qs = qs.alias(search_document=vector)
+    similarity_total = Value(0.0, output_field=FloatField())
+    for n, word in enumerate(words):
+        condition = Q(search_document=SearchQuery(_tsquery_terms(word), search_type="raw", config="english"))
+        # Trigrams only for words long enough to hold a typo: "5" would be "similar" to "50".
+        if len(word) >= MIN_EDIT_LENGTH:
+            name = f"search_similarity_{n}"
+            qs = qs.alias(**{name: Greatest(*(
+                WordSimilarity(Value(word), F(field)) for field in ("title", "merchant__name", "category__name")
+            ))})
+            condition |= Q(**{f"{name}__gte": TRIGRAM_THRESHOLD})
+            similarity_total = similarity_total + F(name)
+        qs = qs.filter(condition)
+    # Ranked on any of the words, so a product found partly through a typo still gets the rank of the rest.
+    any_word = SearchQuery(" | ".join(_tsquery_terms(w) for w in words), search_type="raw", config="english")
+    return qs.annotate(search_rank=SearchRank(vector, any_word, normalization=1) + similarity_total)
 
 
 # Fallback (SQLite) ----------------------------------------------------------------------------------

@@ -215,3 +215,22 @@ def test_postgresql_has_the_similarity_function_with_or_without_pg_trgm(db):
         )
         close, far = cursor.fetchone()
     assert close >= search_text.TRIGRAM_THRESHOLD > far
+
+
+@pytest.mark.parametrize(("q", "expected"), [("Northwnd", {"Canvas tote", "Sale 50% off teapot"}), ("stonware", {"Stoneware mug"}),
+                                             ("zeppelin", set())])
+def test_postgresql_without_pg_trgm_still_forgives_one_edit(client, shop, q, expected):
+    # given a server where pg_trgm cannot be loaded: migration 0006 then defines the PL/pgSQL fallback instead
+    # (DDL is transactional on PostgreSQL: the test's rollback puts pg_trgm's version back)
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    migration = importlib.import_module("catalog.migrations.0006_text_search_indexes")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.ONE_EDIT_FUNCTION)
+        cursor.execute(migration.FALLBACK_SIMILARITY_FUNCTION)
+    # then a typo in a long word still finds the product
+    assert set(search(client, q)) == expected
