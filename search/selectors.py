@@ -64,10 +64,29 @@ def _nearest_pgvector(rows, q: np.ndarray, k: int) -> list[tuple[int, int, float
 
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(HNSW_EF_SEARCH, 2 * k)])
+            cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(HNSW_EF_SEARCH, 2 * k))])
+            if _pgvector_has_iterative_scan():
+                # pgvector >= 0.8: keep walking the graph until k rows pass the filters (a small shop's
+                # images among a large catalogue), instead of filtering one ef_search-sized batch.
+                cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
         ranked = rows.annotate(distance=CosineDistance("vector", q)).order_by("distance")
         return [(image_id, product_id, float(d))
                 for image_id, product_id, d in ranked.values_list("image_id", "image__product_id", "distance")[:k]]
+
+
+_iterative_scan: dict[str, bool] = {}
+
+
+def _pgvector_has_iterative_scan() -> bool:
+    """Whether this database's pgvector (0.8 or later) can scan HNSW iteratively; asked once per process."""
+    alias = connection.alias
+    if alias not in _iterative_scan:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            row = cursor.fetchone()
+        version = tuple(int(p) for p in row[0].split(".")[:2]) if row else (0, 0)
+        _iterative_scan[alias] = version >= (0, 8)
+    return _iterative_scan[alias]
 
 
 def _embedding_version() -> tuple:

@@ -136,3 +136,4 @@ def test_postgres_query_uses_the_hnsw_index(indexed):
         with connection.cursor() as cursor:
             cursor.execute("SET enable_seqscan = on")
     assert HNSW_INDEX in plan
+
