@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import connection
@@ -70,14 +71,20 @@ def word_score(text: str | None, word: str) -> int:
         return 0
     forms = plural_stems(word)
     best = 0
-    for candidate in _WORD.findall(text.lower()):
-        if candidate in forms or forms & plural_stems(candidate):
+    for candidate, candidate_forms in _text_words(text):
+        if candidate in forms or forms & candidate_forms:
             return 3
         if len(word) >= MIN_PREFIX_LENGTH and candidate.startswith(word):
             best = 2
         elif best < 1 and len(word) >= MIN_PREFIX_LENGTH and _typo(word, candidate):
             best = 1
     return best
+
+
+@lru_cache(maxsize=8192)
+def _text_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    # One page scores the same titles and descriptions many times (filter, rank, count, page): split each once.
+    return tuple((w, frozenset(plural_stems(w))) for w in _WORD.findall(text.lower()))
 
 
 def _typo(word: str, candidate: str) -> bool:
