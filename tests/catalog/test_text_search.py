@@ -234,3 +234,20 @@ def test_postgresql_without_pg_trgm_still_forgives_one_edit(client, shop, q, exp
         cursor.execute(migration.FALLBACK_SIMILARITY_FUNCTION)
     # then a typo in a long word still finds the product
     assert set(search(client, q)) == expected
+
+
+def test_search_pages_cost_a_few_queries_and_zero_results_at_most_two_more(client, shop, settings):
+    # given the page cache is off so that every request really queries
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.STOREFRONT_CACHE_SECONDS = 0
+    counts = {}
+    for q in ("mugs", "nort", "stonwere lamps"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/search/", {"q": q})
+        counts[q] = len(queries)
+    # then a page with results costs the same whatever the words, and the help of an empty page (vocabulary,
+    # popular categories) at most two more
+    assert counts["mugs"] == counts["nort"] <= 10, counts
+    assert counts["stonwere lamps"] <= counts["mugs"] + 2, counts
