@@ -1,11 +1,11 @@
-"""Routes of /api/v1/: public catalog, account (with orders), merchant (products, variants, images, orders),
-studio and review endpoints, schema and docs."""
+"""Routes of /api/v1/: public catalog, search by photo, account (with orders), merchant (products, variants, images,
+orders, category suggestions, photo checks), studio and review endpoints, schema and docs."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from .errors import json_not_found
-from .views import account, merchant, orders, public, review, studio
+from .views import account, merchant, orders, public, review, search, studio
 
 app_name = "api"
 
@@ -30,6 +30,10 @@ urlpatterns = [
     path("studio/presets/", studio.PresetListView.as_view(), name="studio-presets"),
     path("studio/operations/", studio.OperationListView.as_view(), name="studio-operations"),
     path("review/approve/", review.BulkApproveView.as_view(), name="review-bulk-approve"),
+    path("search/photo/", search.PhotoSearchView.as_view(), name="search-photo"),
+    path("merchant/products/<int:product_id>/category-suggestions/", search.CategorySuggestionsView.as_view(),
+         name="merchant-product-category-suggestions"),
+    path("merchant/images/<int:image_id>/checks/", search.ImageChecksView.as_view(), name="merchant-image-checks"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

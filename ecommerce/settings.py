@@ -316,6 +316,8 @@ REST_FRAMEWORK = {
         "uploads": os.environ.get("API_RATE_UPLOADS", "120/hour"),
         "studio_jobs": os.environ.get("API_RATE_STUDIO_JOBS", "60/hour"),
         "auth": os.environ.get("API_RATE_AUTH", "30/min"),
+        # Search by photo (anonymous allowed): each request runs the embedding network.
+        "photo_search": os.environ.get("API_RATE_PHOTO_SEARCH", "30/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "PAGE_SIZE": 24,

@@ -82,6 +82,13 @@ MATRIX = [
     ("retry job", "post", "/api/v1/studio/jobs/{job_cancelled.pk}/retry/", None, None, OWN_OBJECT),
     ("my results", "get", "/api/v1/studio/results/", None, None, OWN_LIST),
     ("my result", "get", "/api/v1/studio/results/{result.pk}/", None, None, OWN_OBJECT),
+    # Open to everyone (a PDF: refused by the ingest alike for every role, the model is never reached)
+    ("search by photo", "post", "/api/v1/search/photo/",
+     lambda w: {"file": SimpleUploadedFile("doc.pdf", b"%PDF-1.4 not a photo", content_type="application/pdf")},
+     "multipart", {role: 400 for role in PUBLIC}),
+    ("category suggestions", "get", "/api/v1/merchant/products/{product_a.pk}/category-suggestions/", None, None,
+     OWN_OBJECT),
+    ("photo checks", "get", "/api/v1/merchant/images/{image_a.pk}/checks/", None, None, OWN_OBJECT),
     ("review queue", "get", "/api/v1/review/results/", None, None, REVIEW),
     ("review item", "get", "/api/v1/review/results/{result.pk}/", None, None, REVIEW),
     ("approve", "post", "/api/v1/review/results/{result.pk}/approve/", {}, "json", REVIEW),

@@ -47,6 +47,7 @@ def test_throttled_operations_document_429(schema):
     throttled = {
         ("/api/v1/merchant/products/{id}/images/", "post"), ("/api/v1/merchant/products/{id}/images/bulk/", "post"),
         ("/api/v1/studio/jobs/", "post"), ("/api/v1/studio/jobs/{id}/retry/", "post"), ("/api/v1/auth/token/", "post"),
+        ("/api/v1/search/photo/", "post"),
     }
     for path, method in throttled:
         assert "429" in schema["paths"][path][method]["responses"], path
@@ -100,3 +101,14 @@ def test_public_variants_never_document_stock_numbers(schema):
     ref = schema["components"]["schemas"]["PublicProductDetail"]["properties"]["variants"]["items"]["$ref"]
     variant = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]
     assert "in_stock" in variant and "stock" not in variant
+
+
+def test_search_endpoints_are_documented(schema):
+    paths = schema["paths"]
+    photo = paths["/api/v1/search/photo/"]["post"]
+    assert "multipart/form-data" in photo["requestBody"]["content"]
+    assert {"200", "400", "429", "503"} <= set(photo["responses"]) and "401" not in photo["responses"]
+    suggestions = paths["/api/v1/merchant/products/{product_id}/category-suggestions/"]["get"]
+    checks = paths["/api/v1/merchant/images/{image_id}/checks/"]["get"]
+    for op in (suggestions, checks):
+        assert {"200", "401", "403", "404"} <= set(op["responses"])
