@@ -1,10 +1,12 @@
 """Storefront text search that forgives: plurals, prefixes, typos, shop and category names.
 
-PostgreSQL: full-text search (english stemming, prefix terms) over the title (A), the category and
-shop names (B) and the description, colour and material (C), OR'ed with pg_trgm word similarity on
-the title and shop name for typos; ranked by SearchRank plus that similarity.
+Every word of the query must match somewhere. PostgreSQL: full-text search (english stemming, prefix
+terms, swapped neighbours) over the title (A), the category and shop names (B) and the description, colour
+and material (C), OR'ed per word with pg_trgm word similarity to the title, shop or category name (a
+one-edit check where pg_trgm is missing, see migration 0006); ranked by SearchRank plus that similarity.
 Elsewhere (SQLite, ``make run``): a registered SQL function scores each word of the query against the
 words of each field (exact or plural stem 3, prefix 2, one edit away 1), ranked by field weight the same way.
+Matching never needs the vocabulary, so a search page costs the same queries whatever the cache holds.
 A tiny built-in synonym list (cup -> mug) applies on both. Close matches for a zero-results page come
 from a vocabulary of catalog words cached per catalog version.
 """
@@ -50,7 +52,7 @@ def plural_stems(word: str) -> set[str]:
 
 
 def one_edit_apart(a: str, b: str) -> bool:
-    """Say whether b is a within one insertion, deletion, substitution or swap of two neighbours."""
+    """Say whether b is at most one insertion, deletion, substitution or swap of two neighbours away from a."""
     if a == b or abs(len(a) - len(b)) > 1:
         return a == b
     if len(a) == len(b):
