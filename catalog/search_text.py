@@ -31,12 +31,17 @@ MIN_EDIT_LENGTH = 4
 SYNONYMS = {"cup": ("mug",), "mug": ("cup",)}
 TRIGRAM_THRESHOLD = 0.5
 SQLITE_FUNCTION = "atelier_word_score"
+STOP_WORDS = frozenset("a an and at by for from in of on or the to with".split())
 _WORD = re.compile(r"[^\W_]+")
 
 
 def query_words(query: str) -> list[str]:
-    """Return the query's lower-case words (letters and digits only: %, _ and quotes are never syntax)."""
-    return _WORD.findall(query.lower())[:MAX_QUERY_WORDS]
+    """Return the query's lower-case words (letters and digits only: %, _ and quotes are never syntax).
+
+    Little words ("the", "for") are dropped: PostgreSQL's english config ignores them, so they would
+    otherwise match only through their letter swaps there, and everywhere on SQLite.
+    """
+    return [w for w in _WORD.findall(query.lower()) if w not in STOP_WORDS][:MAX_QUERY_WORDS]
 
 
 def plural_stems(word: str) -> set[str]:
