@@ -12,6 +12,7 @@ admin.site.login_form = GuardedAdminAuthenticationForm
 urlpatterns = [
     # Studio and review screens live inside the admin chrome (before admin/ so they win the match).
     path("admin/studio/", include("imagestudio.urls")),
+    path("admin/search/", include("search.admin_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("bench/trivial", trivial, name="bench-trivial"),

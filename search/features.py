@@ -5,7 +5,6 @@ ranked per product by the best cosine similarity between any of its images and t
 """
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,10 +15,10 @@ from catalog import selectors as catalog_selectors
 from catalog.media.codec import decode_to_array
 from catalog.media.ingest import ingest_image
 from catalog.models import Category, Product
-from catalog.storefront_cache import cache_ttl, catalog_version
+from catalog.storefront_cache import catalog_version
 
 from .models import ImageEmbedding
-from .selectors import _embedding_version, nearest_images
+from .selectors import nearest_images
 from .services import embed_photo
 
 SIMILAR_LIMIT = 8
@@ -107,17 +106,19 @@ def _similar_ranking(product: Product) -> list[tuple[int, float]]:
 def similar_products(product: Product) -> list[ProductMatch]:
     """Return up to 8 other active products that look like ``product``, at most 2 per shop, best first.
 
-    The ranking is memoised per catalog version (new, changed or removed images bump it) and per state of
-    the index (an image's embedding arrives from the worker after its upload bumped the version), so a
-    product page rendered after a change never shows the old strip.
+    The ranking is memoised per catalog version, which every image change and every embedding write
+    (``search.services``) moves on, so a page rendered after a change never shows the old strip.
     """
-    index = hashlib.sha256(repr(_embedding_version()).encode()).hexdigest()[:16]
-    key = f"search:similar:{catalog_version()}:{index}:{product.pk}"
+    published = getattr(product, "published_images", None)
+    if published is not None and not published:
+        return []  # the storefront prefetched its photos: none, so nothing to compare (and no query)
+    key = f"search:similar:{catalog_version()}:{product.pk}"
     ranking = cache.get(key)
     if ranking is None:
         ranking = _similar_ranking(product)
-        if cache_ttl() > 0:
-            cache.set(key, ranking, SIMILAR_CACHE_SECONDS)
+        cache.set(key, ranking, SIMILAR_CACHE_SECONDS)
+    if not ranking:
+        return []
     products = catalog_selectors.storefront_products().in_bulk([pk for pk, _ in ranking])
     return [ProductMatch(product=products[pk], similarity=sim) for pk, sim in ranking if pk in products]
 

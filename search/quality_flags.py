@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from django.core.cache import cache
 
 from ml.embedding.baselines import hamming
 
@@ -229,4 +230,18 @@ def image_quality_flags(image) -> list[QualityFlag]:
                   .exclude(image=image).order_by("image_id").values_list("image_id", "phash", "vector"))
         if (flag := duplicate_flag(phash=embedding.phash, vector=embedding.vector, others=list(others))) is not None:
             flags.insert(0, flag)
+    return flags
+
+
+FLAGS_CACHE_SECONDS = 24 * 3600
+
+
+def cached_image_flags(image) -> list[QualityFlag]:
+    """``image_quality_flags`` memoised per photo content and embedding state (admin pages show them often)."""
+    written = ImageEmbedding.objects.filter(image=image).values_list("updated_at", flat=True).first()
+    key = f"search:flags:{image.pk}:{image.sha256}:{written.timestamp() if written else 0}"
+    flags = cache.get(key)
+    if flags is None:
+        flags = image_quality_flags(image)
+        cache.set(key, flags, FLAGS_CACHE_SECONDS)
     return flags

@@ -7,6 +7,8 @@ import numpy as np
 from django.apps import apps
 from django.db import transaction
 
+from catalog.storefront_cache import bump_catalog_version_now_and_on_commit
+
 from .models import ImageEmbedding
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,8 @@ def image_embeddings_upsert(*, images: list) -> list[ImageEmbedding]:
             embedding.full_clean(exclude=["image"])
             embedding.save()
             stored.append(embedding)
+        # Similar-product strips and cached storefront pages depend on the index: move the catalog version on.
+        bump_catalog_version_now_and_on_commit()
     return stored
 
 
