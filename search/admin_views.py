@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from catalog import services as catalog_services
@@ -12,7 +13,7 @@ from catalog.models import Category, ProductImage
 from catalog.selectors import product_images_for_user, products_for_user
 
 from . import features
-from .quality_flags import cached_image_flags
+from .quality_flags import cached_image_flags, image_quality_flags
 
 DASHBOARD_IMAGES = 60  # the newest photos of the shop the dashboard checks (each check decodes one photo)
 
@@ -67,3 +68,12 @@ def product_panel(product) -> dict:
               for image in images]
     return {"product": product, "has_photos": bool(images), "embedded": embedded, "suggestions": suggestions,
             "checks": [c for c in checks if c["flags"]]}
+
+
+def photo_checks_messages(sender=None, *, request, product, images, **kwargs) -> None:
+    """Receiver of catalog's ``admin_photos_added``: one admin warning per flag of the new photos, with its fix."""
+    for image in images:
+        for flag in image_quality_flags(image):
+            messages.warning(request, format_html('Photo #{}: {} <a href="{}">{}</a>', image.pk, flag.message,
+                                                  flag.fix_url(image.pk),
+                                                  "Fix in the studio" if flag.preset else "Open in the studio"))

@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 from django.core.cache import cache
 
+from ml.embedding import baselines
 from ml.embedding.baselines import hamming
 
 from .models import ImageEmbedding
@@ -208,14 +209,19 @@ def pixel_flags(rgb: np.ndarray, mask: np.ndarray | None = None, *,
     return flags
 
 
-def duplicate_flag(*, phash: int, vector: np.ndarray, others: list[tuple[int, int, np.ndarray]]) -> QualityFlag | None:
-    """Flag a photo that nearly repeats another of the shop: ``others`` holds (image_id, phash, vector)."""
+def duplicate_flag(*, phash: int, vector: np.ndarray | None,
+                   others: list[tuple[int, int, np.ndarray]]) -> QualityFlag | None:
+    """Flag a photo that nearly repeats another of the shop: ``others`` holds (image_id, phash, vector).
+
+    Without its own ``vector`` (not embedded yet) only the perceptual hash decides.
+    """
     for image_id, other_hash, other_vector in others:
         distance = hamming(int(phash), int(other_hash))
-        cosine = float(np.dot(vector, other_vector))
-        if distance <= DUPLICATE_HAMMING or cosine >= DUPLICATE_COSINE:
+        cosine = float(np.dot(vector, other_vector)) if vector is not None else None
+        if distance <= DUPLICATE_HAMMING or (cosine is not None and cosine >= DUPLICATE_COSINE):
+            similarity = f", similarity {cosine:.2f}" if cosine is not None else ""
             return QualityFlag("near_duplicate", f"This photo nearly repeats photo #{image_id} of your shop "
-                               f"(hash distance {distance}, similarity {cosine:.2f}).", "", image_id)
+                               f"(hash distance {distance}{similarity}).", "", image_id)
     return None
 
 
@@ -225,11 +231,12 @@ def image_quality_flags(image) -> list[QualityFlag]:
         rgb = _small_rgb(handle.read())
     flags = pixel_flags(rgb, _studio_mask(image, rgb.shape[:2]), size=(image.width, image.height))
     embedding = ImageEmbedding.objects.filter(image=image).first()
-    if embedding is not None:  # until the worker embedded it, duplicates cannot be told
-        others = (ImageEmbedding.objects.filter(image__product__merchant_id=image.product.merchant_id)
-                  .exclude(image=image).order_by("image_id").values_list("image_id", "phash", "vector"))
-        if (flag := duplicate_flag(phash=embedding.phash, vector=embedding.vector, others=list(others))) is not None:
-            flags.insert(0, flag)
+    # Until the worker has embedded it (just after an upload), its perceptual hash alone tells duplicates.
+    phash, vector = (embedding.phash, embedding.vector) if embedding is not None else (baselines.phash(rgb), None)
+    others = (ImageEmbedding.objects.filter(image__product__merchant_id=image.product.merchant_id)
+              .exclude(image=image).order_by("image_id").values_list("image_id", "phash", "vector"))
+    if (flag := duplicate_flag(phash=phash, vector=vector, others=list(others))) is not None:
+        flags.insert(0, flag)
     return flags
 
 

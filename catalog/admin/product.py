@@ -11,6 +11,7 @@ from .. import services
 from ..media.urls import image_url
 from ..models import Category, Merchant, Product, ProductImage, ProductVariant
 from ..selectors import merchants_for_user, user_sees_all_merchants
+from ..signals import admin_photos_added
 from .forms import ProductAdminForm, ProductVariantInlineForm, ProductVariantInlineFormSet, release_held_photos
 from imagestudio.admin_actions import open_in_studio_link, run_preset_on_images
 from .scoping import MerchantScopedAdmin
@@ -262,20 +263,22 @@ class ProductAdmin(MerchantScopedAdmin):
                             pk=primary_form.instance.pk
                         ).update(is_primary=False)
             super().save_related(request, form, formsets, change)
-            added = 0
+            added = []
             for name, ingested in form.cleaned_data.get("new_photos") or []:
                 try:
                     image = services.product_image_create(
                         product=form.instance, ingested=ingested, filename=name, created_by=request.user,
                         alt_text=form.instance.title,
                     )
-                    added += 1
+                    added.append(image)
                     for warning in image.upload_warnings:
                         messages.warning(request, f"{name}: {warning}")
                 except ValidationError as exc:
                     messages.warning(request, f"{name}: {' '.join(exc.messages)}")
             if added:
-                messages.success(request, f"Added {added} photo{'s' if added != 1 else ''}.")
+                messages.success(request, f"Added {len(added)} photo{'s' if len(added) != 1 else ''}.")
+                # Layers above the catalog (search: the photo checks) advise on them without being imported here.
+                admin_photos_added.send_robust(sender=Product, request=request, product=form.instance, images=added)
             held = getattr(form, "held_batch", "")
             if held:
                 transaction.on_commit(lambda: release_held_photos(held))

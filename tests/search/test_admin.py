@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from catalog import services as catalog_services
+from tests.catalog.admin_forms import product_a_form
 from search.services import image_embedding_upsert
 from tests.conftest import make_image_bytes
 
@@ -91,3 +94,19 @@ def test_the_dashboard_is_for_staff_only(client, lamp_world, django_user_model):
     assert client.get(FLAGS).status_code == 302  # to the admin login
     client.force_login(django_user_model.objects.create_user("carla", password="pw-carla-123"))
     assert client.get(FLAGS).status_code == 302
+
+
+def test_an_admin_upload_is_answered_with_its_photo_checks(client, catalog_world, fake_embedder):
+    # given: alice uploads a 160x120 photo to her mug through the product admin
+    client.force_login(catalog_world["user_a"])
+    product = catalog_world["product_a"]
+    data = {**product_a_form(catalog_world, with_images=False),
+            "new_photos": [SimpleUploadedFile("tiny.jpg", make_image_bytes(seed=220))]}
+    # when
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", data, follow=True)
+    # then: the upload succeeded and the advice came with it, with its studio link
+    html = response.content.decode()
+    image = product.images.order_by("-id").first()
+    assert "Added 1 photo." in html
+    assert f"Photo #{image.pk}: This 160×120 photo is too small for" in html
+    assert f'href="/admin/studio/open/{image.pk}/?preset=upscale-low-res"' in html

@@ -114,7 +114,18 @@ def test_a_near_duplicate_of_another_photo_of_the_shop_is_flagged(catalog_world,
 
 
 @pytest.mark.django_db
-def test_duplicates_wait_for_the_embedding(catalog_world, fake_embedder):
-    # catalog_world's photos are 160x120: too small for the marketplaces, not yet embedded
+def test_a_photo_not_yet_embedded_is_compared_by_its_hash(catalog_world, fake_embedder, clean):
+    # given: the shop's first shot is embedded; the same shot on another of its products is not yet
+    first = catalog_services.product_image_create(product=catalog_world["product_a"], data=_jpeg(clean.image))
+    image_embedding_upsert(image=first)
+    other = catalog_services.product_create(merchant=catalog_world["merchant_a"], category=catalog_world["home"],
+                                            title="Mug again", price=Decimal("5.00"), stock=1, status="active")
+    second = catalog_services.product_image_create(product=other, data=_jpeg(clean.image))
+    # when
+    flags = {f.code: f for f in qf.image_quality_flags(second)}
+    # then: the hash alone found it (no similarity: there is no vector yet)
+    assert flags["near_duplicate"].measured == first.pk
+    assert "similarity" not in flags["near_duplicate"].message
+    # and catalog_world's photos, in two shops and never embedded, repeat nothing
     codes = {f.code for f in qf.image_quality_flags(catalog_world["image_a"])}
     assert "low_resolution" in codes and "near_duplicate" not in codes
