@@ -62,13 +62,16 @@ def nearest_images(vector, *, k: int = 10, exclude_product_id: int | None = None
 def _nearest_pgvector(rows, q: np.ndarray, k: int) -> list[tuple[int, int, float]]:
     from pgvector.django import CosineDistance
 
-    with transaction.atomic():
+    # SET LOCAL needs a transaction; inside the request's own one no savepoint is needed (the settings only
+    # widen later vector searches of that transaction).
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(HNSW_EF_SEARCH, 2 * k))])
-            if _pgvector_has_iterative_scan():
-                # pgvector >= 0.8: keep walking the graph until k rows pass the filters (a small shop's
-                # images among a large catalogue), instead of filtering one ef_search-sized batch.
-                cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+            # pgvector >= 0.8 keeps walking the graph until k rows pass the filters (a small shop's images in
+            # a large catalogue) instead of filtering one ef_search-sized batch; older versions lack the setting.
+            iterative = "strict_order" if _pgvector_has_iterative_scan() else None
+            cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)"
+                           + (", set_config('hnsw.iterative_scan', %s, true)" if iterative else ""),
+                           [str(max(HNSW_EF_SEARCH, 2 * k))] + ([iterative] if iterative else []))
         ranked = rows.annotate(distance=CosineDistance("vector", q)).order_by("distance")
         return [(image_id, product_id, float(d))
                 for image_id, product_id, d in ranked.values_list("image_id", "image__product_id", "distance")[:k]]
