@@ -337,6 +337,8 @@ def _make_the_only(row, flag: str):
 @transaction.atomic
 def product_image_delete(*, image: ProductImage) -> None:
     """Delete an image and its file; if it was primary, promote the next one."""
+    # Lock the row first: a rendition being stored for it (the worker) finishes or sees it gone, never both.
+    ProductImage.objects.select_for_update().filter(pk=image.pk).first()
     product_id, was_primary, storage_file = image.product_id, image.is_primary, image.file
     image.delete()
     if was_primary:

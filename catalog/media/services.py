@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 
 from ..models import ProductImage, Rendition
 from ..storefront_cache import bump_catalog_version_now_and_on_commit
@@ -18,18 +19,24 @@ def rendition_key(image: ProductImage, spec: RenditionSpec) -> str:
     return f"renditions/{image.pk}-{image.sha256[:16]}/{spec.width}w-{spec.spec_hash}.{spec.extension}"
 
 
-def rendition_store(*, image: ProductImage, rendered: RenderedImage) -> Rendition:
+def rendition_store(*, image: ProductImage, rendered: RenderedImage) -> Rendition | None:
     """Save one encoded rendition and its row; a repeat or a lost race leaves exactly one of each."""
     spec = rendered.spec
     name = public_storage.save(rendition_key(image, spec), ContentFile(rendered.content))
     try:
-        rendition, created = Rendition.objects.get_or_create(
-            image=image,
-            width=spec.width,
-            format=spec.format,
-            spec_hash=spec.spec_hash,
-            defaults={"height": rendered.height, "file": name, "size_bytes": len(rendered.content)},
-        )
+        with transaction.atomic():
+            # Lock the image row: an image deleted or unpublished meanwhile (undo approval, a merchant's
+            # delete) gets no new rendition, and a delete waits for this row instead of failing on it.
+            if not ProductImage.objects.select_for_update().filter(pk=image.pk, is_published=True).exists():
+                public_storage.delete(name)
+                return None
+            rendition, created = Rendition.objects.get_or_create(
+                image=image,
+                width=spec.width,
+                format=spec.format,
+                spec_hash=spec.spec_hash,
+                defaults={"height": rendered.height, "file": name, "size_bytes": len(rendered.content)},
+            )
     except BaseException:
         public_storage.delete(name)
         raise
@@ -56,7 +63,8 @@ def rendition_ladder_build(*, image_id: int) -> list[Rendition]:
     with image.file.open("rb") as handle:
         source = handle.read()
     decoded = decode_for_ladder(source, missing or ladder_specs(image.width)[:1])
-    created = [rendition_store(image=image, rendered=rendered) for rendered in render(decoded, missing)]
+    stored = (rendition_store(image=image, rendered=rendered) for rendered in render(decoded, missing))
+    created = [r for r in stored if r is not None]
     if not image.placeholder:
         ProductImage.objects.filter(pk=image.pk, placeholder="").update(placeholder=placeholder_data_uri(decoded))
     # Cached storefront pages still point at the fallback; let them re-render with the ladder.

@@ -58,6 +58,8 @@ REAL_OBJECTS = {
     "/api/v1/merchant/orders/{id}/": ("part", "pk"),
     "/api/v1/merchant/orders/{id}/status/": ("part", "pk"),
     "/api/v1/account/orders/{number}/": ("order", "number"),
+    "/api/v1/merchant/products/{product_id}/category-suggestions/": ("product_a", "pk"),
+    "/api/v1/merchant/images/{image_id}/checks/": ("photo_a", "pk"),
 }
 
 
