@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError
 
 from tests.conftest import make_image_bytes
-from tests.imagestudio.worker_helpers import celery_worker, redis_url  # noqa: F401  (the real-worker test)
+from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401  (the real-worker test)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_the_studio_mask_of_the_result_an_image_came_from_is_used(catalog_world,
                     reason="the embedding weights (ml/weights/embedding.tflite) are not committed yet; a worker process "
                            "cannot use the in-process fake embedder")
 @pytest.mark.django_db(transaction=True)
-def test_publishing_an_image_fills_its_vector_through_a_real_worker(catalog_world, celery_worker):
+def test_publishing_an_image_fills_its_vector_through_a_real_worker(worker_media, catalog_world, celery_worker):
     import time
 
     from catalog import services
