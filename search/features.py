@@ -15,7 +15,7 @@ from catalog import selectors as catalog_selectors
 from catalog.media.codec import decode_to_array
 from catalog.media.ingest import ingest_image
 from catalog.models import Category, Product
-from catalog.storefront_cache import catalog_version
+from catalog.storefront_cache import cache_ttl, catalog_version
 
 from .models import ImageEmbedding
 from .selectors import nearest_images
@@ -30,7 +30,10 @@ NEIGHBOURS_PER_QUERY = 48
 CATEGORY_NEIGHBOURS = 15  # k of the k-nearest-neighbour vote, in products
 CATEGORY_SUGGESTIONS = 3
 MIN_SHOP_EXAMPLES = 20  # a shop with fewer categorised, photographed products borrows every shop's examples
-SIMILAR_CACHE_SECONDS = 3600  # keyed by the catalog version, so the TTL only bounds memory
+# Keyed by the catalog version. With a shared cache (Redis) a worker's embedding write moves that version on
+# at once, so the memo may live long; with the embedded per-process cache (make run) the web process never
+# sees the worker's bump, so the memo lives only as long as a cached storefront page (its TTL bounds staleness).
+SIMILAR_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,13 @@ def _similar_ranking(product: Product) -> list[tuple[int, float]]:
     return [(m.product.pk, m.similarity) for m in ranked]
 
 
+def _memo_seconds() -> int:
+    from django.conf import settings
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return SIMILAR_CACHE_SECONDS if "redis" in backend.lower() else cache_ttl()
+
+
 def similar_products(product: Product) -> list[ProductMatch]:
     """Return up to 8 other active products that look like ``product``, at most 2 per shop, best first.
 
@@ -116,7 +126,7 @@ def similar_products(product: Product) -> list[ProductMatch]:
     ranking = cache.get(key)
     if ranking is None:
         ranking = _similar_ranking(product)
-        cache.set(key, ranking, SIMILAR_CACHE_SECONDS)
+        cache.set(key, ranking, _memo_seconds())
     if not ranking:
         return []
     products = catalog_selectors.storefront_products().in_bulk([pk for pk, _ in ranking])

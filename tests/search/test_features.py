@@ -171,3 +171,15 @@ def test_category_suggestions_borrow_every_shops_examples_below_twenty(shops):
 def test_category_suggestions_wait_for_an_embedded_photo(shops):
     new = _product(shops["merchant_a"], shops["home"], "red", status="draft", embed=False)
     assert features.category_suggestions(new) == []
+
+
+def test_the_similar_products_memo_lives_no_longer_than_a_cached_page_on_the_per_process_cache(settings):
+    """make run's cache is per process: the web process never sees the worker's version bump after an
+    embedding, so the memo must expire like a storefront page does (Redis: the bump is seen at once)."""
+    from catalog.storefront_cache import cache_ttl
+    from search import features
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert features._memo_seconds() == cache_ttl()
+    settings.CACHES = {"default": {"BACKEND": "ecommerce.cache.FailOpenRedisCache", "LOCATION": "redis://x/1"}}
+    assert features._memo_seconds() == features.SIMILAR_CACHE_SECONDS
