@@ -20,7 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .operations.pixels import SUBJECT_THRESHOLD, luminance, subject_bbox  # noqa: F401 (subject_bbox re-used by quality_cases)
+from .operations.pixels import SUBJECT_THRESHOLD, luminance, subject_bbox
 
 RISK_OK, RISK_CHECK, RISK_WRONG = "ok", "check", "likely_wrong"
 RISK_ORDER = {RISK_WRONG: 0, RISK_CHECK: 1, RISK_OK: 2}

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from . import quality
+from .operations.pixels import subject_bbox
 
 GOOD = ("cutout", "cutout_rough", "tone")
 BROKEN = ("wrong_subject", "missing_part", "stray_blobs", "colour_cast", "blown_out", "mushy_mask")
@@ -34,7 +35,7 @@ def _on_white(image: np.ndarray, mask: np.ndarray, margin: float) -> tuple[np.nd
     """Composite on white and reframe around the subject with ``margin`` of its size on each side."""
     alpha = mask.astype(np.float32)[..., None] / 255.0
     white = (image.astype(np.float32) * alpha + 255.0 * (1 - alpha)).astype(np.uint8)
-    box = quality.subject_bbox(mask)
+    box = subject_bbox(mask)
     if box is None:
         return white, mask
     x0, y0, x1, y1 = box
@@ -85,7 +86,7 @@ def make_case(kind: str, seed: int) -> dict:
         mask = np.where(off, box, 0).astype(np.uint8)
         mask = cv2.GaussianBlur(mask, (3, 3), 0)
     elif kind == "missing_part":
-        box = quality.subject_bbox(true_mask)
+        box = subject_bbox(true_mask)
         x0, y0, x1, y1 = box
         frac = rng.uniform(0.35, 0.55)
         side = rng.integers(4)

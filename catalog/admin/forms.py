@@ -219,10 +219,8 @@ class ProductAdminForm(forms.ModelForm):
             cleaned["new_photos"] = kept + list(cleaned["new_photos"] or [])
         return cleaned
 
-    @property
-    def held_names(self) -> list[str]:
-        _, kept = held_photos(self.data.get("held_photos", "") if self.is_bound else "", user=self.request_user)
-        return [name for name, _ in kept]
+    # The names of the photos held for the next try (set by full_clean), for the page to say so.
+    held_names: list[str] = []
 
     def full_clean(self):
         super().full_clean()
@@ -234,6 +232,7 @@ class ProductAdminForm(forms.ModelForm):
             release_held_photos(getattr(self, "held_batch", ""))
             self.data = self.data.copy()
             self.data["held_photos"] = hold_photos(photos, user=self.request_user)
+            self.held_names = [name for name, _ in photos]
 
     def clean_merchant(self):
         merchant = self.cleaned_data.get("merchant")

@@ -16,6 +16,7 @@ from ecommerce.ids import parse_ids
 from .. import selectors, services
 from ..forms import ApproveForm, RejectForm
 from ..models import StudioResult
+from ..alignment import changes_geometry
 from ..permissions import user_can_review, user_manages_product
 from ..storage import private_file_url
 from ._common import render_studio, reviewer_required, studio_view
@@ -66,8 +67,8 @@ def review_detail(request, pk: int):
         "mask_url": private_file_url(result.mask.name) if result.mask else "",
         "source_url": _source_url(result),
         "diff_url": reverse("imagestudio:result-diff", args=[result.pk]),
-        "aligned_url": (aligned := _aligned_url(result)),
-        "geometry_unaligned": not aligned and _changes_geometry(result),
+        "aligned_url": (aligned := _aligned_url(result, moved := changes_geometry(result.job.recipe))),
+        "geometry_unaligned": moved and not aligned,
         "can_decide": user_can_review(request.user) and result.status == StudioResult.Status.AWAITING_REVIEW,
         "can_undo": user_can_review(request.user) and result.status == StudioResult.Status.APPROVED,
         "can_retouch": bool(result.source_mask) and user_manages_product(request.user, result.job.product),
@@ -221,12 +222,10 @@ def result_diff(request, pk: int):
     return response
 
 
-def _aligned_url(result: StudioResult) -> str:
-    """The slider's "before": the source in the result's geometry when the recipe moved pixels and that can be
-    replayed; '' when nothing moved (the source itself lines up) or when it cannot be aligned (then a pair)."""
-    from ..alignment import aligned_source, changes_geometry
-
-    if not changes_geometry(result.job.recipe):
+def _aligned_url(result: StudioResult, moved: bool) -> str:
+    """The slider's "before": the source in the result's geometry when the recipe ``moved`` pixels and that can
+    be replayed; '' when nothing moved (the source itself lines up) or when it cannot be aligned (then a pair)."""
+    if not moved:
         return ""
     if any(step.get("op") == "generate" for step in result.job.recipe if isinstance(step, dict)):
         return ""
@@ -235,12 +234,6 @@ def _aligned_url(result: StudioResult) -> str:
     if needs_mask and not result.source_mask:
         return ""
     return reverse("imagestudio:result-aligned-source", args=[result.pk])
-
-
-def _changes_geometry(result: StudioResult) -> bool:
-    from ..alignment import changes_geometry
-
-    return changes_geometry(result.job.recipe)
 
 
 def _source_url(result: StudioResult) -> str:

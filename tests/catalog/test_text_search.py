@@ -8,19 +8,11 @@ from decimal import Decimal
 import pytest
 
 from catalog import search_text
-from catalog.storefront_cache import bump_catalog_version
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storefront_cache")]
 
 CARD_TITLE = re.compile(r'class="card__title">([^<]*)<')
 SUGGESTION = re.compile(r"<a href=\"[^\"]*\" data-suggestion>([^<]*)</a>")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    bump_catalog_version()
-    yield
-    bump_catalog_version()
 
 
 @pytest.fixture

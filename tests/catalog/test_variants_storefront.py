@@ -14,18 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import services
-from catalog.storefront_cache import bump_catalog_version
 from tests.catalog.storefront_world import product_photo
 from tests.catalog.test_storefront import jsonld_blocks, shown_image_names, titles
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    bump_catalog_version()
-    yield
-    bump_catalog_version()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storefront_cache")]
 
 
 @pytest.fixture
