@@ -1,17 +1,27 @@
-"""Benchmark: one 1000-px JPEG + WebP rendition, our pipeline vs naive Pillow, side by side; prints JSON.
+"""Benchmark: one 1000-px JPEG rendition at our quality, ours beside pyvips, Django thumbnail libraries and naive Pillow.
 
-Each measurement runs in a fresh subprocess, so peak RSS (VmHWM) is that of a process doing
-only that job (interpreter and imports included; ``import_rss_mb`` shows that floor). CPU time is
-user+system of the whole process (all threads) around the work alone, split into decode+resize
-and encode. Both sides use the same encoder settings, so the difference is decoding and resampling.
-``jpeg_psnr_ours_vs_naive_db`` compares the two JPEG outputs (ours is deliberately sharpened).
+Every measurement runs in a fresh subprocess, so peak RSS (VmHWM) is that of a process doing only that
+job (interpreter and imports included; ``import_rss_mb`` shows that floor) and ``import_cpu_ms`` is what
+the method's imports cost a new worker before its first image. ``cpu_ms`` is user+system CPU of the
+whole process (all threads) from the source bytes in memory to the encoded JPEG bytes: the work alone.
+Every method writes a JPEG at quality 82 (our ``ENCODER_SETTINGS["JPEG"]``), baseline where the library
+lets us choose, without metadata; apart from that each library runs with its defaults.
 
-    .venv/bin/python bench/renditions.py            # default: 7 rounds per case, medians reported
-    .venv/bin/python bench/renditions.py --runs 11
+Quality: SSIM (and luma PSNR) of each output against a full-resolution reference: the whole source
+decoded at full size and Lanczos-resampled straight to the target by Pillow, kept lossless.
+
+Rounds interleave every method (order rotated each round) because the machine may be shared: medians
+per method, the per-round ratios ours/other (median, min, max) and the load average are reported.
+
+    .venv/bin/pip install -r bench/requirements.txt   # bench-only libraries (pyvips, easy-thumbnails, ...)
+    .venv/bin/python bench/renditions.py              # 7 rounds per source size
+    .venv/bin/python bench/renditions.py --runs 11 --methods ours,pyvips
+A library that is not installed is reported as skipped.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -23,8 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = ((3000, 3000), (6000, 4000))
+SIZES = ((6000, 4000), (3000, 3000))
 TARGET_WIDTH = 1000
+QUALITY = 82  # our JPEG quality (checked against ENCODER_SETTINGS in the "ours" worker)
 
 
 def _cpu_seconds() -> float:
@@ -58,103 +69,237 @@ def make_source(width: int, height: int, path: Path) -> None:
     Image.fromarray(np.clip(base, 0, 255).astype(np.uint8)).save(path, "JPEG", quality=90)
 
 
-def work_ours(path: Path) -> tuple[list[bytes], float]:
-    """Run the production steps (as ``render_ladder`` does); return outputs and CPU seconds spent encoding."""
-    from catalog.media.codec import encode
-    from catalog.media.renditions import ENCODER_SETTINGS, RenditionSpec, _resize, decode_for_ladder
-
-    data = path.read_bytes()
-    decoded = decode_for_ladder(data, [RenditionSpec(TARGET_WIDTH, "JPEG")])
-    small = _resize(decoded.image, TARGET_WIDTH, reduction=decoded.width / TARGET_WIDTH)
-    start = _cpu_seconds()
-    outputs = [encode(small, format=fmt, flatten_alpha=True, **ENCODER_SETTINGS[fmt]) for fmt in ("JPEG", "WEBP")]
-    return outputs, _cpu_seconds() - start
-
-
-def work_naive(path: Path) -> tuple[list[bytes], float]:
-    """Decode at full size, Lanczos straight to the target, encode with the same settings."""
+def make_reference(source: Path, path: Path) -> None:
+    """Decode the whole source at full size and Lanczos straight to the target width; save lossless."""
     from PIL import Image
 
-    from catalog.media.codec import encode
-    from catalog.media.renditions import ENCODER_SETTINGS
-
-    with Image.open(path) as image:
+    with Image.open(source) as image:
+        image = image.convert("RGB")
         height = round(image.height * TARGET_WIDTH / image.width)
-        small = image.resize((TARGET_WIDTH, height), Image.Resampling.LANCZOS)  # decodes at full resolution
-    start = _cpu_seconds()
-    outputs = [encode(small, format=fmt, flatten_alpha=True, **ENCODER_SETTINGS[fmt]) for fmt in ("JPEG", "WEBP")]
-    return outputs, _cpu_seconds() - start
+        image.resize((TARGET_WIDTH, height), Image.Resampling.LANCZOS).save(path, "PNG", compress_level=1)
 
 
-def worker(method: str, path: Path, out_dir: Path) -> None:
+# --- the methods: each has a setup (imports, configuration) and a work step from bytes to JPEG bytes ---
+
+def _django_settings(*apps: str) -> None:
+    """Configure a minimal Django (no database is touched) for a thumbnail library."""
+    import django
+    from django.conf import settings
+
+    settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", *apps], MEDIA_ROOT=tempfile.gettempdir(),
+                       DATABASES={}, USE_TZ=True, THUMBNAIL_QUALITY=QUALITY, THUMBNAIL_PROGRESSIVE=False)
+    django.setup()
+
+
+def setup_ours():
+    try:
+        from media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
+    except ImportError:  # before the media app moved out of catalog
+        from catalog.media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
+
+    assert ENCODER_SETTINGS["JPEG"]["quality"] == QUALITY, "bench QUALITY differs from ENCODER_SETTINGS"
+    spec = [RenditionSpec(TARGET_WIDTH, "JPEG")]
+    return lambda data: render_ladder(data, spec)[0].content  # the production path, as the worker runs it
+
+
+def setup_pyvips():
+    import pyvips
+
+    def work(data: bytes) -> bytes:
+        # thumbnail: shrink-on-load (JPEG DCT scaling), then a Lanczos3 reduce; the libvips way.
+        image = pyvips.Image.thumbnail_buffer(data, TARGET_WIDTH)
+        return image.jpegsave_buffer(Q=QUALITY, optimize_coding=True, keep=pyvips.enums.ForeignKeep.NONE)
+    return work
+
+
+def setup_easy_thumbnails():
+    _django_settings("easy_thumbnails")
+    from django.core.files.base import ContentFile
+    from easy_thumbnails.files import get_thumbnailer
+
+    def work(data: bytes) -> bytes:
+        thumbnailer = get_thumbnailer(ContentFile(data), relative_name="source.jpg")
+        return thumbnailer.generate_thumbnail({"size": (TARGET_WIDTH, 0), "quality": QUALITY}).read()
+    return work
+
+
+def setup_sorl_thumbnail():
+    _django_settings("sorl.thumbnail")
+    from django.core.files.base import ContentFile
+    from sorl.thumbnail import default
+    from sorl.thumbnail.parsers import parse_geometry
+
+    class Sink:
+        """Stands in for the thumbnail file (get_thumbnail would also write the key-value store)."""
+        content = b""
+
+        def write(self, content: bytes) -> None:
+            self.content = content
+
+    def work(data: bytes) -> bytes:
+        # get_thumbnail's creation steps, without its key-value store and storage.
+        source = ContentFile(data, name="source.jpg")  # what the engine reads (ImageFile would go through storage)
+        options = dict(default.backend.default_options, format="JPEG", quality=QUALITY, progressive=False)
+        image = default.engine.prepare(default.engine.get_image(source), options)
+        options["image_info"] = default.engine.get_image_info(image)
+        ratio = default.engine.get_image_ratio(image, options)
+        resized = default.engine.create(image, parse_geometry(str(TARGET_WIDTH), ratio), options)
+        sink = Sink()
+        default.engine.write(resized, options, sink)
+        return sink.content
+    return work
+
+
+def setup_imagekit():
+    _django_settings("imagekit")
+    from django.core.files.base import ContentFile
+    from imagekit import ImageSpec
+    from imagekit.processors import ResizeToFit
+
+    class Rendition(ImageSpec):
+        processors = [ResizeToFit(width=TARGET_WIDTH)]
+        format = "JPEG"
+        options = {"quality": QUALITY, "optimize": True}
+
+    return lambda data: Rendition(source=ContentFile(data, name="source.jpg")).generate().read()
+
+
+def setup_naive_pillow():
+    from PIL import Image
+
+    def work(data: bytes) -> bytes:
+        with Image.open(io.BytesIO(data)) as image:
+            height = round(image.height * TARGET_WIDTH / image.width)
+            small = image.resize((TARGET_WIDTH, height), Image.Resampling.LANCZOS)  # decodes at full size
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=QUALITY, optimize=True)
+        return out.getvalue()
+    return work
+
+
+METHODS = {
+    "ours": (setup_ours, None),
+    "pyvips": (setup_pyvips, "pyvips"),
+    "easy_thumbnails": (setup_easy_thumbnails, "easy_thumbnails"),
+    "sorl_thumbnail": (setup_sorl_thumbnail, "sorl"),
+    "imagekit": (setup_imagekit, "imagekit"),
+    "naive_pillow": (setup_naive_pillow, None),
+}
+
+
+def worker(method: str, path: Path, out_path: Path) -> None:
     """Run one measurement in this (fresh) process and print its JSON line."""
     sys.path.insert(0, str(ROOT))
-    import catalog.media.renditions  # noqa: F401  (same imports on both sides)
+    cpu0 = _cpu_seconds()
+    work = METHODS[method][0]()
     from PIL import Image
 
-    Image.init()  # register every codec plugin once, as a long-running worker already has
-
+    Image.init()  # every codec plugin registered, as in a long-running worker (all methods alike)
+    import_cpu = _cpu_seconds() - cpu0
     import_rss = _peak_rss_mb()
+    data = path.read_bytes()
     cpu0, wall0 = _cpu_seconds(), time.perf_counter()
-    outputs, encode_cpu = (work_ours if method == "ours" else work_naive)(path)
+    output = work(data)
     cpu, wall = _cpu_seconds() - cpu0, time.perf_counter() - wall0
-    (out_dir / f"{method}.jpg").write_bytes(outputs[0])
+    out_path.write_bytes(output)
     print(json.dumps({
-        "cpu_ms": round(cpu * 1000, 1), "decode_resize_cpu_ms": round((cpu - encode_cpu) * 1000, 1),
-        "encode_cpu_ms": round(encode_cpu * 1000, 1), "wall_ms": round(wall * 1000, 1), "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "import_rss_mb": round(import_rss, 1), "jpeg_bytes": len(outputs[0]), "webp_bytes": len(outputs[1]),
+        "cpu_ms": round(cpu * 1000, 1), "wall_ms": round(wall * 1000, 1), "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "import_cpu_ms": round(import_cpu * 1000, 1), "import_rss_mb": round(import_rss, 1), "jpeg_bytes": len(output),
     }))
 
 
-def _run_once(method: str, path: Path, out_dir: Path) -> dict:
+def _run_once(method: str, path: Path, out_path: Path) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", method, str(path), str(out_dir)],
-        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, __file__, "--worker", method, str(path), str(out_path)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+    if proc.returncode:
+        raise RuntimeError(f"{method} failed on {path.name}:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-FIELDS = ("cpu_ms", "decode_resize_cpu_ms", "encode_cpu_ms", "wall_ms", "peak_rss_mb", "import_rss_mb")
+FIELDS = ("cpu_ms", "wall_ms", "peak_rss_mb", "import_cpu_ms", "import_rss_mb")
 
 
-def measure_pair(path: Path, out_dir: Path, runs: int) -> tuple[dict, dict, list[float]]:
-    """Run ours and naive alternately (order flipped every round), so that a slow spell of a shared
-    machine hits both sides alike; return the median of each side and the per-round CPU ratios."""
-    results: dict[str, list[dict]] = {"ours": [], "naive": []}
-    ratios = []
-    for i in range(runs):
-        order = ("ours", "naive") if i % 2 == 0 else ("naive", "ours")
-        this_round = {method: _run_once(method, path, out_dir) for method in order}
-        for method, result in this_round.items():
-            results[method].append(result)
-        ratios.append(this_round["ours"]["cpu_ms"] / this_round["naive"]["cpu_ms"])
-    summaries = []
-    for method in ("ours", "naive"):
-        summary = {k: statistics.median(r[k] for r in results[method]) for k in FIELDS}
-        summary.update(jpeg_bytes=results[method][0]["jpeg_bytes"], webp_bytes=results[method][0]["webp_bytes"], runs=runs)
-        summaries.append(summary)
-    return summaries[0], summaries[1], ratios
-
-
-def psnr(a_path: Path, b_path: Path) -> float:
+def quality(output: Path, reference: Path) -> dict:
+    """SSIM (RGB, 8-bit range) and luma PSNR of ``output`` against the full-resolution reference."""
     import numpy as np
     from PIL import Image
+    from skimage.metrics import structural_similarity
 
-    a = np.asarray(Image.open(a_path).convert("RGB"), np.float64)
-    b = np.asarray(Image.open(b_path).convert("RGB"), np.float64)
-    mse = float(np.mean((a - b) ** 2))
-    return round(10 * np.log10(255 ** 2 / mse), 2) if mse else float("inf")
+    ref_image = Image.open(reference).convert("RGB")
+    out_image = Image.open(output).convert("RGB")
+    note = {}
+    if out_image.size != ref_image.size:  # a library rounding the height the other way
+        note = {"size": f"{out_image.width}x{out_image.height}, resized to the reference for comparison"}
+        out_image = out_image.resize(ref_image.size, Image.Resampling.LANCZOS)
+    ref, out = np.asarray(ref_image), np.asarray(out_image)
+    ssim = structural_similarity(ref, out, channel_axis=2, data_range=255)
+    luma = [np.asarray(im.convert("L"), np.float64) for im in (ref_image, out_image)]
+    mse = float(np.mean((luma[0] - luma[1]) ** 2))
+    return {"ssim": round(float(ssim), 4), "luma_psnr_db": round(10 * np.log10(255 ** 2 / mse), 2) if mse else None, **note}
+
+
+def measure_case(source: Path, out_dir: Path, methods: list[str], runs: int) -> dict:
+    results: dict[str, list[dict]] = {m: [] for m in methods}
+    ratios: dict[str, list[float]] = {m: [] for m in methods if m != "ours"}
+    loads = []
+    for i in range(runs):
+        order = methods[i % len(methods):] + methods[:i % len(methods)]
+        this_round = {m: _run_once(m, source, out_dir / f"{m}.jpg") for m in order}
+        loads.append(os.getloadavg()[0])
+        for m, r in this_round.items():
+            results[m].append(r)
+        if "ours" in this_round:
+            for m in ratios:
+                ratios[m].append(this_round["ours"]["cpu_ms"] / this_round[m]["cpu_ms"])
+    reference = out_dir / "reference.png"
+    make_reference(source, reference)
+    case = {"source": f"{source.stem.split('-')[1]} JPEG q90 ({source.stat().st_size / 1e6:.1f} MB)", "methods": {}}
+    for m in methods:
+        summary = {k: statistics.median(r[k] for r in results[m]) for k in FIELDS}
+        summary.update(jpeg_bytes=results[m][0]["jpeg_bytes"], **quality(out_dir / f"{m}.jpg", reference))
+        case["methods"][m] = summary
+    if "ours" in methods:
+        ours = case["methods"]["ours"]
+        case["ours_over"] = {
+            m: {"cpu_ratio": round(ours["cpu_ms"] / case["methods"][m]["cpu_ms"], 3),  # median over median
+                "cpu_ratio_per_round": {"median": round(statistics.median(r), 3), "min": round(min(r), 3),
+                                        "max": round(max(r), 3)},
+                "peak_rss_ratio": round(ours["peak_rss_mb"] / case["methods"][m]["peak_rss_mb"], 3),
+                "ssim_diff": round(ours["ssim"] - case["methods"][m]["ssim"], 4)}
+            for m, r in ratios.items()
+        }
+    case["load_avg_1m_per_round"] = [round(x, 2) for x in loads]
+    return case
+
+
+def available(method: str) -> bool:
+    import importlib.util
+
+    module = METHODS[method][1]
+    return module is None or importlib.util.find_spec(module) is not None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--worker", nargs=3, metavar=("METHOD", "PATH", "OUT_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=7, help="rounds per source size (every method once a round)")
+    parser.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated subset of {','.join(METHODS)}")
+    parser.add_argument("--worker", nargs=3, metavar=("METHOD", "PATH", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker[0], Path(args.worker[1]), Path(args.worker[2]))
         return
-    report = {"target_width": TARGET_WIDTH, "formats": ["JPEG", "WEBP"], "cases": []}
+    wanted = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in wanted if m not in METHODS]
+    if unknown:
+        parser.error(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+    methods = [m for m in wanted if available(m)]
+    report = {
+        "benchmark": "rendition_1000px_jpeg", "target_width": TARGET_WIDTH, "jpeg_quality": QUALITY,
+        "skipped": {m: "not installed: .venv/bin/pip install -r bench/requirements.txt" for m in wanted if m not in methods},
+        "cpu_count": os.cpu_count(), "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "cases": [],
+    }
     with tempfile.TemporaryDirectory(prefix="bench-renditions-") as tmp:
         for width, height in SIZES:
             source = Path(tmp) / f"source-{width}x{height}.jpg"
@@ -164,18 +309,8 @@ def main() -> None:
                            check=True)
             out_dir = Path(tmp) / f"{width}x{height}"
             out_dir.mkdir()
-            ours, naive, ratios = measure_pair(source, out_dir, args.runs)
-            report["cases"].append({
-                "source": f"{width}x{height} JPEG q90 ({source.stat().st_size / 1e6:.1f} MB)",
-                "ours": ours,
-                "naive": naive,
-                "cpu_ratio": round(ours["cpu_ms"] / naive["cpu_ms"], 3),  # median over median
-                "cpu_ratio_per_round": {"median": round(statistics.median(ratios), 3), "min": round(min(ratios), 3),
-                                        "max": round(max(ratios), 3)},
-                "decode_resize_cpu_ratio": round(ours["decode_resize_cpu_ms"] / naive["decode_resize_cpu_ms"], 3),
-                "peak_rss_ratio": round(ours["peak_rss_mb"] / naive["peak_rss_mb"], 3),
-                "jpeg_psnr_ours_vs_naive_db": psnr(out_dir / "ours.jpg", out_dir / "naive.jpg"),
-            })
+            report["cases"].append(measure_case(source, out_dir, methods, args.runs))
+    report["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=2))
 
 
