@@ -24,6 +24,7 @@ did not burn. Without a mask, framing is skipped and the background is the outer
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import cv2
@@ -50,6 +51,8 @@ BUSY_BORDER_SHARE = 0.12  # without a mask, the background is taken as this oute
 DUPLICATE_HAMMING = 6
 DUPLICATE_COSINE = 0.97
 MARKETPLACE_CHANNELS = ("amazon", "google-shopping")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -210,14 +213,14 @@ def pixel_flags(rgb: np.ndarray, mask: np.ndarray | None = None, *,
 
 
 def duplicate_flag(*, phash: int, vector: np.ndarray | None,
-                   others: list[tuple[int, int, np.ndarray]]) -> QualityFlag | None:
-    """Flag a photo that nearly repeats another of the shop: ``others`` holds (image_id, phash, vector).
+                   others: list[tuple[int, int, np.ndarray | None]]) -> QualityFlag | None:
+    """Flag a photo that nearly repeats another of the shop: ``others`` holds (image_id, phash, vector or None).
 
-    Without its own ``vector`` (not embedded yet) only the perceptual hash decides.
+    Where either side has no vector yet (not embedded), only the perceptual hash decides for that pair.
     """
     for image_id, other_hash, other_vector in others:
         distance = hamming(int(phash), int(other_hash))
-        cosine = float(np.dot(vector, other_vector)) if vector is not None else None
+        cosine = float(np.dot(vector, other_vector)) if vector is not None and other_vector is not None else None
         if distance <= DUPLICATE_HAMMING or (cosine is not None and cosine >= DUPLICATE_COSINE):
             similarity = f", similarity {cosine:.2f}" if cosine is not None else ""
             return QualityFlag("near_duplicate", f"This photo nearly repeats photo #{image_id} of your shop "
@@ -225,19 +228,46 @@ def duplicate_flag(*, phash: int, vector: np.ndarray | None,
     return None
 
 
-def image_quality_flags(image) -> list[QualityFlag]:
-    """Return the flags of a stored product image: its pixels (with the studio's mask if any) and its shop."""
+def _flags_and_hash(image, unembedded: tuple[tuple[int, int], ...] = ()) -> tuple[list[QualityFlag], int]:
     with image.file.open("rb") as handle:
         rgb = _small_rgb(handle.read())
     flags = pixel_flags(rgb, _studio_mask(image, rgb.shape[:2]), size=(image.width, image.height))
     embedding = ImageEmbedding.objects.filter(image=image).first()
     # Until the worker has embedded it (just after an upload), its perceptual hash alone tells duplicates.
     phash, vector = (embedding.phash, embedding.vector) if embedding is not None else (baselines.phash(rgb), None)
-    others = (ImageEmbedding.objects.filter(image__product__merchant_id=image.product.merchant_id)
-              .exclude(image=image).order_by("image_id").values_list("image_id", "phash", "vector"))
-    if (flag := duplicate_flag(phash=phash, vector=vector, others=list(others))) is not None:
+    others = list(ImageEmbedding.objects.filter(image__product__merchant_id=image.product.merchant_id)
+                  .exclude(image=image).order_by("image_id").values_list("image_id", "phash", "vector"))
+    others += [(image_id, other_hash, None) for image_id, other_hash in unembedded if image_id != image.pk]
+    if (flag := duplicate_flag(phash=phash, vector=vector, others=others)) is not None:
         flags.insert(0, flag)
-    return flags
+    return flags, int(phash)
+
+
+def image_quality_flags(image) -> list[QualityFlag]:
+    """Return the flags of a stored product image: its pixels (with the studio's mask if any) and its shop."""
+    return _flags_and_hash(image)[0]
+
+
+def upload_answer_flags(images: list) -> dict[int, list[dict] | None]:
+    """The checks an upload answer carries (API), per new photo id: the flags as ``QualityFlag.as_dict``.
+
+    The same checks as the admin (``image_quality_flags``), with one addition for a bulk upload: the earlier
+    photos of the same upload count as the shop's (not embedded yet, so compared by perceptual hash), so a
+    photo sent twice in one request is flagged on its second copy. Advice never fails an upload: a photo whose
+    check raised gets None (logged), and ``GET merchant/images/<id>/checks/`` can be asked again later.
+    """
+    answers: dict[int, list[dict] | None] = {}
+    earlier: list[tuple[int, int]] = []
+    for image in images:
+        try:
+            flags, phash = _flags_and_hash(image, tuple(earlier))
+        except Exception:  # noqa: BLE001 -- advice must never turn an accepted upload into an error
+            logger.exception("upload checks of image %s failed; the upload stands", image.pk)
+            answers[image.pk] = None
+            continue
+        earlier.append((image.pk, phash))
+        answers[image.pk] = [flag.as_dict(image.pk) for flag in flags]
+    return answers
 
 
 FLAGS_CACHE_SECONDS = 24 * 3600

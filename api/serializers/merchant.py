@@ -12,6 +12,7 @@ from catalog.selectors import merchants_for_user
 
 from ..media import private_url, rendition_urls
 from .public import RenditionSerializer
+from .search import QualityFlagSerializer
 
 MAX_JSON_DEPTH = 4
 
@@ -44,12 +45,18 @@ class MerchantImageSerializer(serializers.ModelSerializer):
     renditions = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField(
         help_text="Only in the answer to an upload: what the merchant should know (e.g. the photo will appear small).")
+    checks = serializers.SerializerMethodField(
+        help_text="Only in the answer to an upload (null elsewhere, and when the checks could not run): the photo "
+        "checks the admin shows (near-duplicate in the shop, blur, exposure, marketplace sizes, framing, busy "
+        "background), each with the studio preset that fixes it. Advice, never a refusal; "
+        "GET merchant/images/<id>/checks/ answers the same later.")
 
     class Meta:
         model = ProductImage
         fields = [
             "id", "product", "alt_text", "position", "is_primary", "is_published", "width", "height",
             "sha256", "source", "ai_generated", "ai_edited", "created_at", "original_url", "renditions", "warnings",
+            "checks",
         ]
         read_only_fields = fields
 
@@ -58,6 +65,10 @@ class MerchantImageSerializer(serializers.ModelSerializer):
 
     def get_warnings(self, image: ProductImage) -> list[str]:
         return list(getattr(image, "upload_warnings", []) or [])
+
+    @extend_schema_field(QualityFlagSerializer(many=True, allow_null=True))
+    def get_checks(self, image: ProductImage) -> list[dict] | None:
+        return getattr(image, "upload_checks", None)
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, image: ProductImage) -> list[dict]:

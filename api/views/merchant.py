@@ -18,6 +18,7 @@ from catalog.media.errors import IngestError
 from catalog.media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import product_images_for_user, products_for_user
+from search.quality_flags import upload_answer_flags
 
 from ..pagination import ApiPagination
 from ..permissions import IsMerchant
@@ -116,7 +117,9 @@ class MerchantProductViewSet(
     @extend_schema(
         summary="Upload one photo to a product",
         description="Multipart. The same safe ingest as the admin: type sniffed from the bytes, caps, EXIF "
-        "orientation, sRGB, metadata stripped, re-encoded. A rejected file is a 400 with the reason; nothing is stored.",
+        "orientation, sRGB, metadata stripped, re-encoded. A rejected file is a 400 with the reason; nothing is stored. "
+        "The answer's `checks` carry the photo checks (near-duplicate, quality flags with their fixing preset): "
+        "advice, never a refusal.",
         request={"multipart/form-data": ImageUploadSerializer},
         responses={201: MerchantImageSerializer},
         tags=["merchant"],
@@ -134,12 +137,14 @@ class MerchantProductViewSet(
             product=product, upload=data["file"], user=request.user, budget=UploadBudget(),
             alt_text=data.get("alt_text", ""), make_primary=data.get("make_primary"),
         )
+        image.upload_checks = upload_answer_flags([image])[image.pk]
         return Response(MerchantImageSerializer(image, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(
         summary="Upload several photos to a product in one request",
         description="Each file is ingested on its own: the answer lists, per file, the new image or the reason it "
-        "was refused. Accepted files stay even when others are refused.",
+        "was refused. Accepted files stay even when others are refused. Each new image carries its `checks` (advice, "
+        "never a refusal; a repeat of an earlier file of the same request is flagged as a near-duplicate).",
         request={"multipart/form-data": BulkImageUploadSerializer},
         responses={200: BulkUploadResultSerializer},
         tags=["merchant"],
@@ -162,8 +167,14 @@ class MerchantProductViewSet(
             except DjangoValidationError as exc:
                 item["error"] = {"code": exc.error_list[0].code or "invalid", "message": " ".join(exc.messages)}
             else:
-                item["ok"], item["image"] = True, MerchantImageSerializer(image, context=context).data
+                item["ok"], item["image"] = True, image
             results.append(item)
+        # The photo checks once every file is in, so a photo sent twice in one request is flagged as a repeat.
+        checks = upload_answer_flags([item["image"] for item in results if item["ok"]])
+        for item in results:
+            if item["ok"]:
+                item["image"].upload_checks = checks[item["image"].pk]
+                item["image"] = MerchantImageSerializer(item["image"], context=context).data
         created = sum(1 for item in results if item["ok"])
         body = {"created": created, "rejected": len(results) - created, "results": results}
         return Response(body, status=status.HTTP_200_OK)
