@@ -5,6 +5,9 @@ from django.contrib.auth.models import Group, Permission
 
 MERCHANT_GROUP = "Merchant"
 REVIEWER_GROUP = "Reviewer"
+# What makes a reviewer (see user_is_reviewer). The permission is declared on imagestudio's StudioResult;
+# it is named here as data, like the other apps' permissions below, so catalog imports nothing from the studio.
+REVIEW_PERMISSION = "imagestudio.review_studioresult"
 
 # (app_label, codename); permissions of apps not installed yet are skipped.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
@@ -26,7 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("catalog", "view_merchant"), ("catalog", "view_product"), ("catalog", "view_productimage"),
         ("catalog", "view_category"),
         ("imagestudio", "view_studiojob"), ("imagestudio", "view_studioresult"),
-        ("imagestudio", "review_studioresult"),
+        tuple(REVIEW_PERMISSION.split(".")),  # the permission that makes the group's members reviewers
     ],
 }
 
@@ -47,4 +50,11 @@ def ensure_role_groups(**kwargs) -> dict[str, Group]:
 
 
 def user_is_reviewer(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=REVIEWER_GROUP).exists()))
+    """The one rule for the reviewer role, asked by the admin, the API, the studio's views and services.
+
+    A reviewer is an active user who holds REVIEW_PERMISSION, or a superuser. The permission is the rule and
+    the Reviewer group is the usual way to grant it (``ensure_role_groups`` gives the group the permission
+    after every migrate): a member of a group called "Reviewer" whose permission was taken away is not a
+    reviewer, and a user granted the permission directly is one. Reviewers see every shop's products and photos.
+    """
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm(REVIEW_PERMISSION)))

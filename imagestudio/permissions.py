@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from catalog.models import Product
+from catalog.roles import REVIEW_PERMISSION, user_is_reviewer
 
-REVIEW_PERMISSION = "imagestudio.review_studioresult"
+__all__ = ["REVIEW_PERMISSION", "user_can_open_studio", "user_can_review", "user_can_see_all_jobs", "user_manages_product"]
 
 
 def user_can_review(user) -> bool:
-    """Say whether ``user`` may approve or reject studio results (reviewers and superusers)."""
-    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm(REVIEW_PERMISSION)))
+    """Say whether ``user`` may approve or reject studio results: the reviewer role, defined once in catalog.roles."""
+    return user_is_reviewer(user)
 
 
 def user_can_see_all_jobs(user) -> bool:
