@@ -19,8 +19,8 @@ def rendition_urls(image: ProductImage, request=None) -> list[dict]:
     Reads the (prefetched) rendition rows made with today's encoder settings. While the ladder is
     still being made, the media pipeline's own fallback link is returned (and the ladder queued).
     """
-    from catalog.media.services import current_renditions
-    from catalog.media.urls import image_url
+    from media.services import current_renditions
+    from media.urls import image_url
 
     if not image.is_published:
         return []
@@ -35,6 +35,6 @@ def private_url(file_field, request=None) -> str | None:
     """Return a short-lived signed URL for a private file (originals, studio results)."""
     if not file_field:
         return None
-    from catalog.media.urls import signed_private_url
+    from media.urls import signed_private_url
 
     return _absolute(request, signed_private_url(file_field.name))

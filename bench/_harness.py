@@ -18,7 +18,7 @@ import io
 from decimal import Decimal
 from PIL import Image
 from catalog import services
-from catalog.media.services import rendition_ladder_build
+from media.services import rendition_ladder_build
 merchant = services.merchant_create(name="Bench Goods")
 category = services.category_create(name="Bench category", slug="bench-category")
 for i in range({PRODUCTS}):

@@ -95,7 +95,7 @@ def setup_ours():
     try:
         from media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
     except ImportError:  # before the media app moved out of catalog
-        from catalog.media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
+        from media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
 
     assert ENCODER_SETTINGS["JPEG"]["quality"] == QUALITY, "bench QUALITY differs from ENCODER_SETTINGS"
     spec = [RenditionSpec(TARGET_WIDTH, "JPEG")]

@@ -79,7 +79,7 @@ def _photos(n: int) -> list[bytes]:
 
 def _in_process_ms(preset: str, data: bytes) -> float:
     """Run the preset's recipe on the same photo with no queue, storage or database: the baseline."""
-    from catalog.media.codec import decode_to_array, encode_array
+    from media.codec import decode_to_array, encode_array
     from imagestudio.operations import Frame
     from imagestudio.presets import PRESETS, preset_recipe
 

@@ -1,6 +1,6 @@
 """Benchmark: WebP encoder method x quality on real photos at 1000 px (bytes, Y-PSNR, SSIM, CPU); prints JSON.
 
-The rendition ladder's WebP setting (catalog.media.renditions.ENCODER_SETTINGS) was chosen from
+The rendition ladder's WebP setting (media.renditions.ENCODER_SETTINGS) was chosen from
 this table; the baseline row is the previous setting (method 2, quality 80). The photos are the
 training folder (never an evaluation set), each resized to 1000 px wide with Lanczos first.
 

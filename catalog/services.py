@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from .media.ingest import IngestedImage, IngestError, ingest_image, storefront_size_check
+from media.ingest import IngestedImage, IngestError, ingest_image, storefront_size_check
 from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .storefront_cache import bump_catalog_version_now_and_on_commit, connect_signals
 
@@ -307,7 +307,7 @@ def product_image_create(
 
 def _after_image_published(image_id: int) -> None:
     """Hook run after an image becomes visible: the media pipeline queues renditions, listeners (search) follow."""
-    from .media import hooks
+    from media import hooks
     from .signals import image_published
 
     hooks.image_published(image_id)

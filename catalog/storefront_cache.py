@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
+from media.signals import renditions_built
+
 VERSION_KEY = "catalog-version"
 DEFAULT_TTL_SECONDS = 30
 # Only these parameters change what a storefront page shows; anything else (utm_*, fbclid) is ignored.
@@ -148,3 +150,5 @@ def connect_signals() -> None:
         uid = f"storefront_cache.{model.__name__}"
         post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.save", weak=False)
         post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
+    # A finished ladder changes what a page shows (the fallback link becomes a <picture>).
+    renditions_built.connect(_catalog_changed, dispatch_uid="storefront_cache.renditions_built", weak=False)

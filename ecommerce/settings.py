@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "accounts",
+    "media",
     "catalog",
     "search",
     "orders",
@@ -227,8 +228,8 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 else:
     _MEDIA_STORAGES = {
-        "default": {"BACKEND": "catalog.media.storage.PrivateFileSystemStorage"},
-        "public": {"BACKEND": "catalog.media.storage.PublicFileSystemStorage"},
+        "default": {"BACKEND": "media.storage.PrivateFileSystemStorage"},
+        "public": {"BACKEND": "media.storage.PublicFileSystemStorage"},
     }
 STORAGES = {
     **_MEDIA_STORAGES,

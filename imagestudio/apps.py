@@ -15,7 +15,7 @@ class ImagestudioConfig(AppConfig):
 
         pre_delete.connect(supersede_jobs_of_deleted_source, sender=ProductImage, dispatch_uid="studio-supersede-on-delete")
 
-        from catalog.media.access import register_link_check
+        from media.access import register_link_check
 
         from .storage import studio_link_refusal
 

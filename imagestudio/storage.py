@@ -8,14 +8,14 @@ from django.core.files.storage import Storage
 
 def private_storage() -> Storage:
     """Return the private store (a callable, so that model fields and migrations stay environment-free)."""
-    from catalog.media.storage import private_storage as media_private_storage
+    from media.storage import private_storage as media_private_storage
 
     return media_private_storage()
 
 
 def private_file_url(name: str) -> str:
     """Return a signed, expiring URL to a private file; pages that show one are scoped to owners and reviewers."""
-    from catalog.media.urls import signed_private_url
+    from media.urls import signed_private_url
 
     # Through our view on every backend: a rejected or superseded result's link stops working at once.
     return signed_private_url(name, checked=True) if name else ""

@@ -62,7 +62,7 @@ def studio_jobs_sweep_task() -> dict:
 @shared_task(name="imagestudio.dispatch_outbox", acks_late=True, ignore_result=True)
 def studio_jobs_dispatch_task() -> dict:
     """Send queued jobs the broker never got (an outage at creation) or lost; queue lost rendition tasks."""
-    from catalog.media.hooks import renditions_dispatch
+    from media.hooks import renditions_dispatch
 
     from .services import studio_jobs_dispatch
 

@@ -12,8 +12,8 @@ import numpy as np
 from django.core.cache import cache
 
 from catalog import selectors as catalog_selectors
-from catalog.media.codec import decode_to_array
-from catalog.media.ingest import ingest_image
+from media.codec import decode_to_array
+from media.ingest import ingest_image
 from catalog.models import Category, Product
 from catalog.storefront_cache import cache_ttl, catalog_version
 

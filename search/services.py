@@ -21,7 +21,7 @@ def _small_rgb(data: bytes) -> np.ndarray:
     """Decode stored bytes with the project's codec to an RGB array no longer than EMBED_SOURCE_SIDE."""
     from PIL import Image
 
-    from catalog.media.codec import decode
+    from media.codec import decode
 
     image = decode(data, min_width=EMBED_SOURCE_SIDE).image
     image.thumbnail((EMBED_SOURCE_SIDE, EMBED_SOURCE_SIDE), Image.Resampling.LANCZOS)

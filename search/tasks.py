@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
              autoretry_for=(OperationalError, OSError), retry_backoff=True, retry_backoff_max=300, max_retries=5)
 def embed_image(self, image_id: int) -> str:
     """Embed one published image; skip (with a log line) gone/unpublished images and a missing model."""
-    from catalog.media.errors import IngestError
+    from media.errors import IngestError
     from catalog.models import ProductImage
     from ml.embedding.inference import EmbeddingUnavailable
 

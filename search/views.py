@@ -5,8 +5,8 @@ from django import forms
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from catalog.media.errors import IngestError
-from catalog.media.uploads import read_upload
+from media.errors import IngestError
+from media.uploads import read_upload
 from ml.embedding.inference import EmbeddingUnavailable
 
 from . import features

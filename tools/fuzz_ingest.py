@@ -97,9 +97,9 @@ class Hang(Exception):
 
 
 def run(count: int, seed: int, per_input_seconds: float) -> dict:
-    from catalog.media.errors import IngestError
-    from catalog.media.ingest import ingest_image
-    from catalog.media.renditions import decode_for_ladder, ladder_specs, render
+    from media.errors import IngestError
+    from media.ingest import ingest_image
+    from media.renditions import decode_for_ladder, ladder_specs, render
 
     import warnings
 

@@ -14,8 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog import services
-from catalog.media.errors import IngestError
-from catalog.media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
+from media.errors import IngestError
+from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import product_images_for_user, products_for_user
 from search.quality_flags import upload_answer_flags

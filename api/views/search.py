@@ -9,8 +9,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.media.errors import IngestError
-from catalog.media.uploads import UploadBudget, read_upload
+from media.errors import IngestError
+from media.uploads import UploadBudget, read_upload
 from catalog.selectors import product_images_for_user, products_for_user
 from ml.embedding.inference import EmbeddingUnavailable
 from search import features

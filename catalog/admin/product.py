@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from .. import services
-from ..media.urls import image_url
+from media.urls import image_url
 from ..models import Category, Merchant, Product, ProductImage, ProductVariant
 from ..selectors import merchants_for_user, user_sees_all_merchants
 from ..signals import admin_photos_added

@@ -1,8 +1,7 @@
-"""Catalog models: merchants, categories, products and their images."""
+"""Catalog models: merchants, categories, products and their images (renditions are media's: media.models)."""
 from .merchant import Merchant
 from .product import Category, Product
 from .image import ProductImage, product_image_upload_to
-from .rendition import Rendition
 from .variant import ProductVariant
 
-__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to", "Rendition", "ProductVariant"]
+__all__ = ["Merchant", "Category", "Product", "ProductImage", "product_image_upload_to", "ProductVariant"]

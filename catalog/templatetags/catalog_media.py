@@ -6,11 +6,11 @@ from urllib.parse import quote
 
 from django import template
 
-from ..media.codec import MIME_TYPES
-from ..media.hooks import queue_renditions
-from ..media.renditions import LADDER_FORMATS, ladder_widths
-from ..media.services import current_renditions
-from ..media.urls import image_url
+from media.codec import MIME_TYPES
+from media.hooks import queue_renditions
+from media.renditions import LADDER_FORMATS, ladder_widths
+from media.services import current_renditions
+from media.urls import image_url
 
 register = template.Library()
 

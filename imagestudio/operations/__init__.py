@@ -1,6 +1,6 @@
 """The studio's image operations: a registry of frozen dataclasses and recipes that chain them.
 
-Pure numpy/OpenCV/Pillow: no Django, no I/O (bytes <-> arrays live in catalog.media.codec) and no
+Pure numpy/OpenCV/Pillow: no Django, no I/O (bytes <-> arrays live in media.codec) and no
 TensorFlow at import time (ML operations import ml.* lazily when they run).
 
 Adding an operation::

@@ -40,7 +40,7 @@ class StoredOutput:
 
 def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[RenderedOutput], dict, dict]:
     """Decode the source once, run the recipe, encode, measure and check; deterministic errors raise JobFailure."""
-    from catalog.media.codec import decode_to_array, encode_array
+    from media.codec import decode_to_array, encode_array
 
     from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
     from .run import JobFailure
@@ -182,7 +182,7 @@ def _removes_background(job: StudioJob) -> bool:
 
 def _edited_masks(job: StudioJob) -> dict:
     """Read the hand-edited masks the recipe names (operations do no I/O): {key: HxW uint8}."""
-    from catalog.media.codec import decode_to_array
+    from media.codec import decode_to_array
 
     keys = [step.get("mask_key") for step in job.recipe or [] if isinstance(step, dict) and step.get("op") == "apply_mask"]
     if not keys:
@@ -225,7 +225,7 @@ def _metrics(original, frame, mask, *, cut_out: bool = False) -> dict:
 
 def _compliance(job: StudioJob, content: bytes, mask) -> list:
     """Check the channel's rules on the bytes as stored (after encoding), which is what a channel receives."""
-    from catalog.media.codec import decode_to_array
+    from media.codec import decode_to_array
 
     from ..compliance import check_compliance
 

@@ -23,7 +23,7 @@ def studio_result_retouch(*, result: StudioResult, mask_png: bytes, user) -> Stu
     result's recipe again with it in place of background removal. Raises ValidationError with the reason."""
     import numpy as np
 
-    from catalog.media.codec import decode_to_array, encode_array, read_header
+    from media.codec import decode_to_array, encode_array, read_header
 
     job = result.job
     if not user_manages_product(user, job.product):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import services as catalog_services
-from catalog.media.ingest import IngestError, publish_ready_image
+from media.ingest import IngestError, publish_ready_image
 from catalog.models import ProductImage
 
 from ..models import StudioJob, StudioResult

@@ -159,7 +159,7 @@ def review_bulk_approve(request):
 
 def _aligned_source_image(result: StudioResult):
     """The source in the result's geometry as a PIL image (None when it cannot be aligned honestly)."""
-    from catalog.media.codec import decode_to_array
+    from media.codec import decode_to_array
 
     from ..alignment import aligned_source
 
@@ -180,7 +180,7 @@ def _aligned_source_image(result: StudioResult):
 @require_GET
 def result_aligned_source(request, pk: int):
     """Return the source photo moved by the result's geometry (crop, fit, resize) as a JPEG, for the slider."""
-    from catalog.media.codec import encode
+    from media.codec import encode
 
     result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
     image = _aligned_source_image(result)
@@ -196,7 +196,7 @@ def result_aligned_source(request, pk: int):
 @require_GET
 def result_diff(request, pk: int):
     """Return a PNG heat map of where the result differs from the source (the source fitted to the result)."""
-    from catalog.media.codec import decode, encode
+    from media.codec import decode, encode
 
     result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
     with result.file.open("rb") as handle:

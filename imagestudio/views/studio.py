@@ -63,7 +63,7 @@ def studio_open(request, image_id: int):
 def studio_preview(request, image_id: int):
     """Return a small JPEG of a recipe run on a downscaled copy of the photo (synchronous; classical steps and
     background removal; other model steps are left to the job)."""
-    from catalog.media.codec import decode, encode_array
+    from media.codec import decode, encode_array
 
     from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
     from ..services.recipes import recipe_error_text

@@ -133,7 +133,7 @@ def test_list_queries_do_not_grow_with_page_size(as_role, api_world):
     from decimal import Decimal
 
     from catalog import services
-    from catalog.media.services import rendition_ladder_build
+    from media.services import rendition_ladder_build
     from tests.conftest import make_image_bytes
 
     for n in range(12):
@@ -168,7 +168,7 @@ def test_public_endpoints_are_read_only(as_role, api_world, method):
 def test_detail_lists_every_ready_rendition_by_width_and_format(as_role, api_world):
     # given the rendition ladder of a 700-px photo has been built
     from catalog import services
-    from catalog.media.services import rendition_ladder_build
+    from media.services import rendition_ladder_build
 
     product = api_world["product_b"]
     image = services.product_image_create(product=product, data=make_image_bytes(700, 500, seed=55), make_primary=True)

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from PIL import Image, ImageCms
 
 from catalog import services
-from catalog.media.codec import decode_to_array, encode_array
-from catalog.media.errors import IngestError
-from catalog.media.ingest import ingest_image
+from media.codec import decode_to_array, encode_array
+from media.errors import IngestError
+from media.ingest import ingest_image
 from catalog.models import ProductImage
 from tests import media_samples as samples
 
@@ -307,7 +307,7 @@ def test_stored_jpeg_originals_are_baseline(catalog_world):
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "AVIF"])
 def test_encode_drops_the_callers_metadata_without_touching_the_caller(fmt):
-    from catalog.media.codec import encode
+    from media.codec import encode
 
     # given an image that carries an ICC profile, EXIF with GPS, a comment and XMP in its info
     image = Image.new("RGB", (32, 24), (200, 40, 40))
@@ -328,7 +328,7 @@ def test_encode_drops_the_callers_metadata_without_touching_the_caller(fmt):
 
 
 def test_encode_of_an_image_without_metadata_leaves_it_unchanged():
-    from catalog.media.codec import encode
+    from media.codec import encode
 
     image = Image.new("RGB", (16, 16), (1, 2, 3))
     encode(image, format="WEBP")

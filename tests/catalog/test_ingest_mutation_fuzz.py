@@ -31,7 +31,7 @@ def test_mutations_are_reproducible_and_change_the_bytes():
 
 
 def test_the_harness_reports_a_crash_and_a_hang(monkeypatch):
-    import catalog.media.ingest as ingest
+    import media.ingest as ingest
 
     calls = {"n": 0}
 

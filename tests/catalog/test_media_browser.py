@@ -26,7 +26,7 @@ def product_with_ladder(catalog_world):
     from django.core.cache import cache
 
     from catalog import services
-    from catalog.media.services import rendition_ladder_build
+    from media.services import rendition_ladder_build
 
     cache.clear()
     product = services.product_create(

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from catalog import services
-from catalog.media import hooks
-from catalog.media.services import rendition_ladder_build
-from catalog.media.urls import image_url, signed_private_url
+from media import hooks
+from media.services import rendition_ladder_build
+from media.urls import image_url, signed_private_url
 from catalog.models import ProductImage
 from tests import media_samples as samples
 
@@ -58,7 +58,7 @@ def test_tampered_link_is_refused(client, catalog_world):
 
 def test_expired_link_is_refused(client, catalog_world):
     url = signed_private_url(catalog_world["image_a"].file.name, expires=60)
-    with mock.patch("catalog.media.urls.time.time", return_value=time.time() + 3600):
+    with mock.patch("media.urls.time.time", return_value=time.time() + 3600):
         response = client.get(url)
     assert response.status_code == 410
     assert b"expired" in response.content

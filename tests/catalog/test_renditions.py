@@ -10,12 +10,13 @@ import pytest
 from PIL import Image
 
 from catalog import services
-from catalog.media import renditions as ladder
-from catalog.media.hooks import image_published
-from catalog.media.renditions import RenditionSpec, ladder_specs, ladder_widths, render_ladder
-from catalog.media.services import current_renditions, rendition_ladder_build, rendition_store
-from catalog.models import ProductImage, Rendition
-from catalog.tasks import rendition_ladder_task
+from media import renditions as ladder
+from media.hooks import image_published
+from media.renditions import RenditionSpec, ladder_specs, ladder_widths, render_ladder
+from media.services import current_renditions, rendition_ladder_build, rendition_store
+from catalog.models import ProductImage
+from media.models import Rendition
+from media.tasks import rendition_ladder_task
 from tests import media_samples as samples
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_broker_outage_does_not_break_publishing_and_the_ladder_is_queued_when_i
 
     from django.utils import timezone
 
-    from catalog.media import hooks
+    from media import hooks
 
     image = catalog_world["image_a"]
     with mock.patch.object(rendition_ladder_task, "apply_async", side_effect=ConnectionError("broker down")) as send:

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from catalog.media.renditions import ladder_specs
-from catalog.models import ProductImage, Rendition
+from media.renditions import ladder_specs
+from catalog.models import ProductImage
+from media.models import Rendition
 from tests import media_samples as samples
 from tests.imagestudio.worker_helpers import celery_worker, redis_url, wait_for, worker_media  # noqa: F401
 

@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from catalog.media.services import rendition_ladder_build
-from catalog.media.storage import public_storage
-from catalog.media.urls import image_url, signed_private_url
+from media.services import rendition_ladder_build
+from media.storage import public_storage
+from media.urls import image_url, signed_private_url
 from catalog.models import ProductImage
 from tests import media_samples as samples
 
@@ -231,6 +231,6 @@ def test_s3_failing_past_every_retry_stores_no_row_and_no_object(flaky_s3, s3, c
 def test_the_rendition_task_retries_storage_errors():
     from botocore.exceptions import ClientError
 
-    from catalog.tasks import rendition_ladder_task
+    from media.tasks import rendition_ladder_task
 
     assert ClientError in rendition_ladder_task.autoretry_for

@@ -41,8 +41,8 @@ def prices(response) -> list[Decimal]:
 
 def shown_image_names(response) -> list[str]:
     """Return the storage names of every original or rendition a page links to, in page order."""
-    from catalog.media.urls import unsign_private_token
-    from catalog.models import Rendition
+    from media.urls import unsign_private_token
+    from media.models import Rendition
 
     body = response.content.decode()
     names = []
@@ -260,7 +260,7 @@ def test_product_jsonld_parses_with_price_availability_brand_and_images(client, 
     assert product["offers"]["price"] == "129.00"
     assert product["offers"]["priceCurrency"] == "EUR"
     assert product["offers"]["availability"] == "https://schema.org/InStock"
-    from catalog.media.urls import image_url
+    from media.urls import image_url
 
     assert product["image"] == [f"https://shop.example{image_url(i)}" for i in lamp.images.all()]
     crumbs = next(b for b in jsonld_blocks(response) if b["@type"] == "BreadcrumbList")
@@ -313,7 +313,7 @@ def test_unknown_slugs_are_404(client, world, url):
 @pytest.mark.parametrize("with_renditions", [False, True])
 def test_unpublished_images_never_appear_anywhere(client, world, with_renditions):
     # given the lamp's primary photo is withdrawn (e.g. pending review), with or without built renditions
-    from catalog.media.services import rendition_ladder_build
+    from media.services import rendition_ladder_build
 
     lamp = world.gallery_product
     if with_renditions:

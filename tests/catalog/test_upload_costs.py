@@ -12,9 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from catalog.media.codec import read_header
-from catalog.media.errors import IngestError
-from catalog.media.uploads import UploadBudget, charge_upload_quota, QuotaExceeded
+from media.codec import read_header
+from media.errors import IngestError
+from media.uploads import UploadBudget, charge_upload_quota, QuotaExceeded
 from catalog.models import ProductImage
 from tests.conftest import make_image_bytes
 
@@ -70,7 +70,7 @@ def test_the_budget_refuses_the_photo_that_would_exceed_it_before_decoding(big_p
 
 def test_an_api_bulk_of_big_pngs_stores_what_fits_and_refuses_the_rest_per_file(big_png, settings, catalog_world,
                                                                                   monkeypatch):
-    import catalog.media.ingest as ingest_module
+    import media.ingest as ingest_module
     from tests.api.conftest import client_for
 
     settings.INGEST_MAX_REQUEST_DECODED_BYTES = 160 * 2**20

@@ -40,7 +40,7 @@ def test_the_floor_is_a_setting(catalog_world, settings):
 
 
 def test_studio_results_are_not_judged_by_the_upload_floor(catalog_world):
-    from catalog.media.ingest import ingest_image
+    from media.ingest import ingest_image
 
     tiny = ingest_image(make_image_bytes(64, 48, seed=13))
     image = services.product_image_create(product=catalog_world["product_a"], ingested=tiny, source="studio")

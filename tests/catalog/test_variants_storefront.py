@@ -333,8 +333,8 @@ def _img_tags(body: str) -> list[str]:
 @pytest.mark.parametrize("original_width", [1400, 500])
 def test_zoom_loads_the_largest_rendition_and_never_more_than_the_original(client, shop, original_width):
     # given a product photo with its rendition ladder built
-    from catalog.media.services import rendition_ladder_build
-    from catalog.models import Rendition
+    from media.services import rendition_ladder_build
+    from media.models import Rendition
 
     image = services.product_image_create(product=shop["mug"], data=product_photo(7, size=original_width))
     rendition_ladder_build(image_id=image.pk)
@@ -357,7 +357,7 @@ def test_zoom_loads_the_largest_rendition_and_never_more_than_the_original(clien
 
 
 def test_thumbnails_and_cards_carry_no_zoom_attributes(client, shop):
-    from catalog.media.services import rendition_ladder_build
+    from media.services import rendition_ladder_build
 
     for image in shop["shirt"].images.all():
         rendition_ladder_build(image_id=image.pk)

@@ -79,7 +79,7 @@ def test_picking_another_colour_changes_price_stock_photos_and_url(live_server, 
 def test_zoom_swaps_in_the_largest_rendition(live_server, shirt, browser_page):
     from playwright.sync_api import expect
 
-    from catalog.media.services import rendition_ladder_build
+    from media.services import rendition_ladder_build
     from catalog.storefront_cache import bump_catalog_version
 
     for image in shirt["product"].images.all():

@@ -100,9 +100,9 @@ def test_the_dispatch_task_runs_both_outboxes(studio_world, broker):
 
 
 def test_published_images_whose_rendition_task_was_lost_are_queued_again(studio_world, monkeypatch):
-    from catalog.media import hooks
+    from media import hooks
     from catalog.models import ProductImage
-    from catalog.tasks import rendition_ladder_task
+    from media.tasks import rendition_ladder_task
 
     sent = []
     monkeypatch.setattr(rendition_ladder_task, "apply_async", lambda args=None, **kw: sent.append(args[0]))

@@ -43,7 +43,7 @@ def worker_media(celery_worker, transactional_db, settings):
     Judged from the database rather than by ``inspect``: after a broker restart the worker's remote
     control does not answer again reliably, while its task consumer does (what these tests check).
     """
-    from catalog.media.hooks import renditions_dispatch
+    from media.hooks import renditions_dispatch
     from catalog.models import ProductImage
 
     settings.MEDIA_ROOT = celery_worker.media_root

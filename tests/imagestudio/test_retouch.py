@@ -132,7 +132,7 @@ def test_the_mask_brush_page_and_its_save(client, cutout_result, studio_world):
 
 def test_the_source_is_aligned_to_the_results_geometry_for_the_slider(cutout_result):
     """Crop-to-subject + fit-square moved the product; replaying only the geometry on the source lines it up."""
-    from catalog.media.codec import decode_to_array
+    from media.codec import decode_to_array
     from imagestudio.alignment import aligned_source
 
     steps = [{"op": "remove_background", "method": "grabcut"}, {"op": "crop_to_subject", "margin": 0.05},

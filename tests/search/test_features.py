@@ -7,7 +7,7 @@ from itertools import count
 import pytest
 
 from catalog import services as catalog_services
-from catalog.media.errors import IngestError
+from media.errors import IngestError
 from catalog.models import ProductImage
 from search import features
 from search.services import image_embedding_upsert

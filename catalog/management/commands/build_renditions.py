@@ -14,8 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--sync", action="store_true", help="build here instead of queueing Celery tasks")
 
     def handle(self, *args, image: list[int], sync: bool, **options):
-        from catalog.media.hooks import queue_renditions
-        from catalog.media.services import rendition_ladder_build
+        from media.hooks import queue_renditions
+        from media.services import rendition_ladder_build
 
         ids = ProductImage.objects.filter(is_published=True).order_by("pk").values_list("pk", flat=True)
         if image:

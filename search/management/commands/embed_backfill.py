@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool, batch_size: int, **options):
         from tqdm import tqdm
 
-        from catalog.media.errors import IngestError
+        from media.errors import IngestError
         from catalog.models import ProductImage
         from ml.embedding.inference import EmbeddingUnavailable, model_version
         from search.services import image_embeddings_upsert

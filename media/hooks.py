@@ -15,7 +15,7 @@ QUEUE_DEBOUNCE_SECONDS = 300
 
 
 def _enqueue(image_id: int) -> bool:
-    from ..tasks import rendition_ladder_task
+    from .tasks import rendition_ladder_task  # tasks -> services -> ... would import this module back
 
     try:
         rendition_ladder_task.apply_async(args=[image_id], queue="default", retry=False)
@@ -57,10 +57,10 @@ def renditions_dispatch(*, older_than_seconds: int = 60, limit: int = 200) -> di
 
     from django.utils import timezone
 
-    from ..models import ProductImage
+    from .models import image_model
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    pending = ProductImage.objects.filter(is_published=True, placeholder="", created_at__lt=cutoff).exclude(file="")
+    pending = image_model().objects.filter(is_published=True, placeholder="", created_at__lt=cutoff).exclude(file="")
     counts = {"queued": 0, "unsent": 0}
     for image_id in pending.order_by("created_at").values_list("pk", flat=True)[:limit]:
         key = _debounce_key(image_id)

@@ -6,20 +6,20 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from ..models import ProductImage, Rendition
-from ..storefront_cache import bump_catalog_version_now_and_on_commit
+from .models import Rendition, image_model
 from .renditions import RenderedImage, RenditionSpec, decode_for_ladder, ladder_specs, placeholder_data_uri, render, spec_hash
+from .signals import renditions_built
 from .storage import public_storage
 
 logger = logging.getLogger(__name__)
 
 
-def rendition_key(image: ProductImage, spec: RenditionSpec) -> str:
+def rendition_key(image, spec: RenditionSpec) -> str:
     """Return an immutable public key: new content always gets a new key, so caches never go stale."""
     return f"renditions/{image.pk}-{image.sha256[:16]}/{spec.width}w-{spec.spec_hash}.{spec.extension}"
 
 
-def rendition_store(*, image: ProductImage, rendered: RenderedImage) -> Rendition | None:
+def rendition_store(*, image, rendered: RenderedImage) -> Rendition | None:
     """Save one encoded rendition and its row; a repeat or a lost race leaves exactly one of each."""
     spec = rendered.spec
     name = public_storage.save(rendition_key(image, spec), ContentFile(rendered.content))
@@ -27,7 +27,7 @@ def rendition_store(*, image: ProductImage, rendered: RenderedImage) -> Renditio
         with transaction.atomic():
             # Lock the image row: an image deleted or unpublished meanwhile (undo approval, a merchant's
             # delete) gets no new rendition, and a delete waits for this row instead of failing on it.
-            if not ProductImage.objects.select_for_update().filter(pk=image.pk, is_published=True).exists():
+            if not image_model().objects.select_for_update().filter(pk=image.pk, is_published=True).exists():
                 public_storage.delete(name)
                 return None
             rendition, created = Rendition.objects.get_or_create(
@@ -45,7 +45,7 @@ def rendition_store(*, image: ProductImage, rendered: RenderedImage) -> Renditio
     return rendition
 
 
-def current_renditions(image: ProductImage) -> list[Rendition]:
+def current_renditions(image) -> list[Rendition]:
     """Return the image's renditions made with today's encoder settings (uses a prefetch if present)."""
     wanted = {fmt: spec_hash(fmt) for fmt in Rendition.Format.values}
     return [r for r in image.renditions.all() if wanted.get(r.format) == r.spec_hash]
@@ -53,7 +53,7 @@ def current_renditions(image: ProductImage) -> list[Rendition]:
 
 def rendition_ladder_build(*, image_id: int) -> list[Rendition]:
     """Create every missing ladder step (and the placeholder) for a published image; safe to re-run."""
-    image = ProductImage.objects.filter(pk=image_id, is_published=True).first()
+    image = image_model().objects.filter(pk=image_id, is_published=True).first()
     if image is None or not image.file:
         return []
     done = {(r.width, r.format) for r in current_renditions(image)}
@@ -66,8 +66,8 @@ def rendition_ladder_build(*, image_id: int) -> list[Rendition]:
     stored = (rendition_store(image=image, rendered=rendered) for rendered in render(decoded, missing))
     created = [r for r in stored if r is not None]
     if not image.placeholder:
-        ProductImage.objects.filter(pk=image.pk, placeholder="").update(placeholder=placeholder_data_uri(decoded))
-    # Cached storefront pages still point at the fallback; let them re-render with the ladder.
-    bump_catalog_version_now_and_on_commit()
+        image_model().objects.filter(pk=image.pk, is_published=True, placeholder="").update(placeholder=placeholder_data_uri(decoded))
+    # Cached pages (the catalog's storefront cache listens) still point at the fallback: let them re-render.
+    renditions_built.send(sender=Rendition, image_id=image.pk, created=len(created))
     logger.info("image %s: %d renditions built", image.pk, len(created))
     return created

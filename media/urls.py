@@ -1,6 +1,6 @@
 """Media URLs: public rendition URLs for shoppers and signed, expiring URLs for private files.
 
-Nothing here is a Django URLconf (that is ``catalog.media.routes``).
+Nothing here is a Django URLconf (that is ``media.routes``).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .storage import is_s3, private_storage
 
 logger = logging.getLogger(__name__)
 
-SIGNING_SALT = "catalog.media.private"
+SIGNING_SALT = "catalog.media.private"  # unchanged by the move: links already handed out stay valid
 # Expiry is rounded up to this many seconds so that the same file gets the same URL for a
 # while (browsers can cache it) and a link is always valid for at least ``expires`` seconds.
 EXPIRY_QUANTUM = 300
@@ -30,7 +30,7 @@ def private_url_expire_setting() -> int:
 def signed_private_url(storage_name: str, *, expires: int | None = None, checked: bool = False) -> str:
     """Return a URL to a private file that works for ``expires`` seconds (an S3 presigned URL on S3).
 
-    ``checked``: always serve through our view, which asks the link checks (catalog.media.access) on every
+    ``checked``: always serve through our view, which asks the link checks (media.access) on every
     request, so the link can be revoked at once; on S3 too (a presigned URL cannot be revoked).
     """
     expires = int(expires or private_url_expire_setting())

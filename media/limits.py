@@ -52,4 +52,4 @@ def _pixels_setting_changed(*, setting, **kwargs) -> None:
         configure_pillow()
 
 
-setting_changed.connect(_pixels_setting_changed, dispatch_uid="catalog.media.limits.max_pixels")
+setting_changed.connect(_pixels_setting_changed, dispatch_uid="media.limits.max_pixels")

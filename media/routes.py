@@ -1,4 +1,4 @@
-"""URLconf for media, included under /media/ by ecommerce.urls."""
+"""URLconf for media, included under /media/ by ecommerce.urls (which adds catalog's upload route to it)."""
 from django.urls import path
 
 from . import views
@@ -8,5 +8,4 @@ app_name = "media"
 urlpatterns = [
     path("private/<str:token>", views.private_file, name="private"),
     path("public/<path:path>", views.public_file, name="public"),
-    path("upload/<int:product_id>/", views.product_image_upload, name="upload"),
 ]

@@ -1,4 +1,4 @@
-"""Catalog Celery tasks: thin wrappers that call one service; safe to re-deliver."""
+"""Media Celery tasks: thin wrappers that call one service; safe to re-deliver."""
 from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -9,6 +9,7 @@ from django.db import OperationalError
 TRANSIENT_ERRORS = (OSError, OperationalError, BotoCoreError, ClientError)
 
 
+# The name is the one it had under catalog: messages already queued under it still reach this task.
 @shared_task(
     name="catalog.rendition_ladder",
     queue="default",
@@ -19,6 +20,6 @@ TRANSIENT_ERRORS = (OSError, OperationalError, BotoCoreError, ClientError)
 )
 def rendition_ladder_task(image_id: int) -> int:
     """Build the missing renditions of one published image; return how many were made."""
-    from .media.services import rendition_ladder_build
+    from .services import rendition_ladder_build
 
     return len(rendition_ladder_build(image_id=image_id))
