@@ -1,4 +1,6 @@
-"""Admin actions the catalog offers into the studio: run a preset on many selected photos at once."""
+"""The studio's tools in the catalog's photo admin: run a preset on many selected photos at once, and an
+"Open in studio" button per photo. ImagestudioConfig.ready() registers them there (catalog.admin.extensions).
+"""
 from __future__ import annotations
 
 from django.contrib import admin, messages

@@ -20,3 +20,11 @@ class ImagestudioConfig(AppConfig):
         from .storage import studio_link_refusal
 
         register_link_check(studio_link_refusal)
+
+        # The studio's tools in the catalog's photo admin, added from here: catalog imports nothing from the studio.
+        from catalog.admin.extensions import register_photo_action, register_photo_column
+
+        from .admin_actions import open_in_studio_link, run_preset_on_images
+
+        register_photo_action(run_preset_on_images)
+        register_photo_column("studio", "Studio", open_in_studio_link)

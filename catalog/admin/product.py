@@ -8,12 +8,12 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from .. import services
-from media.urls import image_url
+from media.selectors import image_url
 from ..models import Category, Merchant, Product, ProductImage, ProductVariant
 from ..selectors import merchants_for_user, user_sees_all_merchants
 from ..signals import admin_photos_added
 from .forms import ProductAdminForm, ProductVariantInlineForm, ProductVariantInlineFormSet, release_held_photos
-from imagestudio.admin_actions import open_in_studio_link, run_preset_on_images
+from .extensions import photo_actions, photo_columns
 from .scoping import MerchantScopedAdmin
 
 
@@ -43,14 +43,21 @@ class ProductImageInline(admin.TabularInline):
     model = ProductImage
     formset = ProductImageInlineFormSet
     extra = 0
-    fields = ("thumbnail", "alt_text", "position", "is_primary", "is_published", "dimensions", "source", "ai_generated", "studio")
-    readonly_fields = ("thumbnail", "dimensions", "source", "ai_generated", "studio")
+    fields = ("thumbnail", "alt_text", "position", "is_primary", "is_published", "dimensions", "source", "ai_generated")
+    readonly_fields = ("thumbnail", "dimensions", "source", "ai_generated")
     ordering = ("position", "id")
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         # New photos come in through the "Add photos" field, which runs the safe ingest.
         return False
+
+    def get_fields(self, request, obj=None):
+        # The columns that apps above the catalog registered (the studio's button), after ours.
+        return (*super().get_fields(request, obj), *photo_columns())
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *photo_columns())
 
     @admin.display(description="Photo")
     def thumbnail(self, obj):
@@ -59,10 +66,6 @@ class ProductImageInline(admin.TabularInline):
     @admin.display(description="Size")
     def dimensions(self, obj):
         return f"{obj.width}×{obj.height}"
-
-    @admin.display(description="Studio")
-    def studio(self, obj):
-        return open_in_studio_link(obj)
 
 
 class ProductVariantInline(admin.TabularInline):
@@ -254,14 +257,13 @@ class ProductAdmin(MerchantScopedAdmin):
             primary_form = None
             for formset in formsets:
                 if isinstance(formset, ProductImageInlineFormSet):
-                    # Clear primaries first so that switching the primary never trips the DB constraint.
+                    # Make the ticked photo the primary one first (the service clears the old primary), so that
+                    # saving the rows below never trips the one-primary constraint.
                     for f in formset.forms:
                         if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("is_primary"):
                             primary_form = f
                     if primary_form is not None:
-                        ProductImage.objects.filter(product=form.instance, is_primary=True).exclude(
-                            pk=primary_form.instance.pk
-                        ).update(is_primary=False)
+                        services.product_image_set_primary(image=primary_form.instance)
             super().save_related(request, form, formsets, change)
             added = []
             for name, ingested in form.cleaned_data.get("new_photos") or []:
@@ -287,19 +289,29 @@ class ProductAdmin(MerchantScopedAdmin):
 @admin.register(ProductImage)
 class ProductImageAdmin(MerchantScopedAdmin):
     merchant_path = "product__merchant"
-    list_display = ("thumbnail", "product", "is_primary", "is_published", "source", "ai_generated", "width", "height", "created_at", "studio")
-    actions = [run_preset_on_images]
+    list_display = ("thumbnail", "product", "is_primary", "is_published", "source", "ai_generated", "width", "height", "created_at")
     list_filter = ("source", "ai_generated", "is_published")
     list_select_related = ("product",)
     search_fields = ("product__title", "alt_text")
-    readonly_fields = ("preview", "width", "height", "sha256", "source", "ai_generated", "created_by", "created_at", "studio")
+    readonly_fields = ("preview", "width", "height", "sha256", "source", "ai_generated", "created_by", "created_at")
     fields = ("preview", "product", "alt_text", "position", "is_published", "focal_x", "focal_y") + readonly_fields[1:]
+
+    @property
+    def actions(self):
+        """The actions apps above the catalog registered (catalog.admin.extensions), read when the list is shown."""
+        return photo_actions()
 
     def has_add_permission(self, request):
         return False
 
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), *photo_columns())
+
+    def get_fields(self, request, obj=None):
+        return (*super().get_fields(request, obj), *photo_columns())
+
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields + (("product",) if obj else ())
+        return self.readonly_fields + (("product",) if obj else ()) + photo_columns()
 
     @admin.display(description="Photo")
     def thumbnail(self, obj):
@@ -308,10 +320,6 @@ class ProductImageAdmin(MerchantScopedAdmin):
     @admin.display(description="Preview")
     def preview(self, obj):
         return thumbnail_html(obj, 320)
-
-    @admin.display(description="Studio")
-    def studio(self, obj):
-        return open_in_studio_link(obj)
 
     def delete_model(self, request, obj):
         services.product_image_delete(image=obj)
