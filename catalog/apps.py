@@ -10,5 +10,8 @@ class CatalogConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .roles import ensure_role_groups
+        from .storefront_cache import connect_signals
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="catalog.ensure_role_groups")
+        # Any save or delete of what the storefront shows (services, admin, shell) moves the page cache on.
+        connect_signals()

@@ -11,12 +11,12 @@ from django.utils.text import slugify
 
 from media.ingest import IngestedImage, IngestError, ingest_image, storefront_size_check
 from .models import Category, Merchant, Product, ProductImage, ProductVariant
-from .storefront_cache import bump_catalog_version_now_and_on_commit, connect_signals
+from .storefront_cache import bump_catalog_version_now_and_on_commit
 
 User = get_user_model()
-# Saves and deletes of catalog rows (here, in the admin, anywhere) move the storefront cache version on;
-# the services below bump it themselves where they write with queryset.update(), which sends no signal.
-connect_signals()
+# Saves and deletes of catalog rows (here, in the admin, anywhere) move the storefront cache version on
+# (storefront_cache.connect_signals, wired in CatalogConfig.ready()); the services below bump it themselves
+# where they write with queryset.update(), which sends no signal.
 
 
 def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
