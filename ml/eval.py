@@ -8,6 +8,7 @@ TASKS = {
     "superres": "ml.superres.evaluate",
     "generative": "ml.generative.evaluate",
     "search": "ml.embedding.evaluate",
+    "look": "ml.look.evaluate",
 }
 
 

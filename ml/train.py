@@ -10,6 +10,7 @@ TASKS = {
     "vae": "ml.generative.train_vae",
     "classifier": "ml.generative.train_classifier",
     "embedding": "ml.embedding.train",
+    "look": "ml.look.train",
 }
 
 

@@ -1,0 +1,95 @@
+"""Match a reference photo's look with the committed look network (TensorFlow, in the ml worker only).
+
+``match_look(source, reference, strength=1.0, mask=None, keep_subject=False)`` predicts one global transform
+from the two photos at INPUT_SIDE pixels and applies it to the source at its own resolution in numpy.
+``predict_transform`` returns the transform itself (to reuse it on many photos: a shop's saved look).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ml.errors import ModelUnavailableError
+from ml.look import INPUT_SIDE, PARAM_COUNT
+from ml.look.transform import ColourTransform, decode
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_PATH = WEIGHTS_DIR / "look.weights.h5"
+CARD_JSON_PATH = WEIGHTS_DIR / "look.json"
+
+_lock = threading.Lock()
+_model = None
+
+
+def _card(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH) -> dict:
+    if not weights.exists() or not card.exists():
+        raise ModelUnavailableError(f"no look weights at {weights} (with its card {card.name}); "
+                                    "train them with `python -m ml.train look`")
+    info = json.loads(card.read_text())
+    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if sha != info.get("sha256"):
+        raise ModelUnavailableError(f"{weights.name}: sha256 {sha[:12]} does not match its card ({str(info.get('sha256'))[:12]})")
+    return info
+
+
+def model_version() -> str:
+    return "look-" + str(_card()["sha256"])[:12]
+
+
+def load_model(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH):
+    """Build the network with the card's config and load the checked weights (cached for the default file)."""
+    global _model
+    with _lock:
+        if _model is not None and weights == WEIGHTS_PATH:
+            return _model
+        info = _card(weights, card)
+        from ml.runtime import configure_tensorflow
+
+        configure_tensorflow()
+        from ml.look.model import build_look_net
+
+        model = build_look_net(int(info.get("input_side", INPUT_SIDE)), width=int(info.get("width", 24)))
+        model.load_weights(weights)
+        if weights == WEIGHTS_PATH:
+            _model = model
+        return model
+
+
+def predict_params(sources: np.ndarray, references: np.ndarray, model=None) -> np.ndarray:
+    """(N, PARAM_COUNT) transform parameters for network inputs (N, INPUT_SIDE, INPUT_SIDE, 3) in 0..1."""
+    model = model or load_model()
+    out = np.asarray(model([np.asarray(sources, np.float32), np.asarray(references, np.float32)], training=False))
+    if out.shape[1:] != (PARAM_COUNT,):
+        raise ModelUnavailableError(f"the look weights give {out.shape[1:]} numbers, expected {PARAM_COUNT}")
+    return out
+
+
+def predict_transform(source: np.ndarray, reference: np.ndarray, model=None) -> ColourTransform:
+    """The transform that gives ``source`` the look of ``reference`` (RGB uint8 or float 0..1, any sizes)."""
+    from ml.look.data import network_input
+
+    params = predict_params(network_input(source)[None], network_input(reference)[None], model)
+    return decode(params[0])
+
+
+def match_look(source: np.ndarray, reference: np.ndarray, *, strength: float = 1.0, mask: np.ndarray | None = None,
+               keep_subject: bool = False, limit: float = 3.0, model=None) -> np.ndarray:
+    """Return ``source`` (RGB uint8, any size) with the look of ``reference``; with ``keep_subject`` and a mask
+    (0..255) the subject's colours move by at most ``limit`` ΔE2000."""
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be within 0..1, got {strength}")
+    if keep_subject and mask is None:
+        raise ValueError("keep_subject needs the subject's mask")
+    transform = predict_transform(source, reference, model).blend(strength)
+    rgb = source[..., :3]
+    out = transform.apply_float(rgb.astype(np.float32) / 255.0)
+    if keep_subject:
+        from ml.look.guard import guard_subject
+
+        out = guard_subject(rgb.astype(np.float32) / 255.0, out, mask)
+    result = np.clip(np.round(out * 255.0), 0, 255).astype(np.uint8)
+    return np.concatenate([result, source[..., 3:]], axis=-1) if source.shape[-1] == 4 else result
