@@ -4,7 +4,8 @@ Every measurement runs in a fresh subprocess, so peak RSS (VmHWM) is that of a p
 job (interpreter and imports included; ``import_rss_mb`` shows that floor) and ``import_cpu_ms`` is what
 the method's imports cost a new worker before its first image. ``cpu_ms`` is user+system CPU of the
 whole process (all threads) from the source bytes in memory to the encoded JPEG bytes: the work alone.
-Every method writes a JPEG at quality 82 (our ``ENCODER_SETTINGS["JPEG"]``), baseline where the library
+``pyvips`` runs with its default thread pool, ``pyvips_1thread`` with one thread (less CPU on a busy
+machine). Every method writes a JPEG at quality 82 (our ``ENCODER_SETTINGS["JPEG"]``), baseline where the library
 lets us choose, without metadata; apart from that each library runs with its defaults.
 
 Quality: SSIM (and luma PSNR) of each output against a full-resolution reference: the whole source
@@ -92,10 +93,7 @@ def _django_settings(*apps: str) -> None:
 
 
 def setup_ours():
-    try:
-        from media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
-    except ImportError:  # before the media app moved out of catalog
-        from media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
+    from media.renditions import ENCODER_SETTINGS, RenditionSpec, render_ladder
 
     assert ENCODER_SETTINGS["JPEG"]["quality"] == QUALITY, "bench QUALITY differs from ENCODER_SETTINGS"
     spec = [RenditionSpec(TARGET_WIDTH, "JPEG")]
@@ -110,6 +108,12 @@ def setup_pyvips():
         image = pyvips.Image.thumbnail_buffer(data, TARGET_WIDTH)
         return image.jpegsave_buffer(Q=QUALITY, optimize_coding=True, keep=pyvips.enums.ForeignKeep.NONE)
     return work
+
+
+def setup_pyvips_1thread():
+    """pyvips with one worker thread (VIPS_CONCURRENCY=1, set by the parent): no thread-pool overhead."""
+    assert os.environ.get("VIPS_CONCURRENCY") == "1"
+    return setup_pyvips()
 
 
 def setup_easy_thumbnails():
@@ -180,6 +184,7 @@ def setup_naive_pillow():
 METHODS = {
     "ours": (setup_ours, None),
     "pyvips": (setup_pyvips, "pyvips"),
+    "pyvips_1thread": (setup_pyvips_1thread, "pyvips"),
     "easy_thumbnails": (setup_easy_thumbnails, "easy_thumbnails"),
     "sorl_thumbnail": (setup_sorl_thumbnail, "sorl"),
     "imagekit": (setup_imagekit, "imagekit"),
@@ -211,7 +216,8 @@ def worker(method: str, path: Path, out_path: Path) -> None:
 def _run_once(method: str, path: Path, out_path: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", method, str(path), str(out_path)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **({"VIPS_CONCURRENCY": "1"} if method == "pyvips_1thread" else {})},
     )
     if proc.returncode:
         raise RuntimeError(f"{method} failed on {path.name}:\n{proc.stderr[-3000:]}")
