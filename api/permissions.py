@@ -21,7 +21,9 @@ class IsMerchant(BasePermission):
 
 
 class IsReviewer(BasePermission):
-    message = "Only reviewers can use this endpoint."
+    """The reviewer role's one rule (catalog.roles.user_is_reviewer); the review endpoints are its only users."""
+
+    message = "Only reviewers can review studio results."
 
     def has_permission(self, request, view) -> bool:
         return user_is_reviewer(request.user)

@@ -6,15 +6,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from imagestudio import selectors as studio_selectors
 from imagestudio import services as studio_services
 from imagestudio.models import StudioResult
-from imagestudio.permissions import user_can_review
 
 from ..pagination import ApiPagination
+from ..permissions import IsReviewer
 from ..serializers.merchant import MerchantImageSerializer
 from ..serializers.studio import (
     ApprovalSerializer,
@@ -28,15 +28,8 @@ from ..serializers.studio import (
 from .base import PrivateMixin
 
 
-class CanReview(BasePermission):
-    message = "Only reviewers can review studio results."
-
-    def has_permission(self, request, view) -> bool:
-        return user_can_review(request.user)
-
-
 class ReviewMixin(PrivateMixin):
-    permission_classes = [IsAuthenticated, CanReview]
+    permission_classes = [IsAuthenticated, IsReviewer]
     lookup_value_regex = r"[0-9]+"
 
 
