@@ -1,27 +1,25 @@
 """The reviewer's queue and decision screen: compare, check, approve or reject (with keyboard shortcuts)."""
 from __future__ import annotations
 
-import numpy as np
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from urllib.parse import urlencode
 from django.views.decorators.http import require_GET, require_POST
-from PIL import Image, ImageOps
 
 from ecommerce.ids import parse_ids
 
-from .. import selectors, services
+from .. import previews, selectors, services
 from ..forms import ApproveForm, RejectForm
-from ..models import StudioResult
 from ..alignment import changes_geometry
+from ..models import StudioResult
 from ..permissions import user_can_review, user_manages_product
 from ..storage import private_file_url
 from ._common import render_studio, reviewer_required, studio_view
 
-DIFF_MAX_SIDE = 800
 MAX_BULK = 100
 
 
@@ -157,37 +155,15 @@ def review_bulk_approve(request):
     return redirect("imagestudio:review")
 
 
-def _aligned_source_image(result: StudioResult):
-    """The source in the result's geometry as a PIL image (None when it cannot be aligned honestly)."""
-    from media.codec import decode_to_array
-
-    from ..alignment import aligned_source
-
-    if not result.job.source_id or not result.job.source.file:
-        return None
-    with result.job.source.file.open("rb") as handle:
-        source = decode_to_array(handle.read())
-    mask = None
-    if result.source_mask:
-        with result.source_mask.open("rb") as handle:
-            arr = decode_to_array(handle.read())
-        mask = np.ascontiguousarray(arr[..., 0] if arr.ndim == 3 else arr)
-    aligned = aligned_source(source, result.job.recipe, source_mask=mask)
-    return None if aligned is None else Image.fromarray(aligned)
-
-
 @studio_view
 @require_GET
 def result_aligned_source(request, pk: int):
     """Return the source photo moved by the result's geometry (crop, fit, resize) as a JPEG, for the slider."""
-    from media.codec import encode
-
     result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
-    image = _aligned_source_image(result)
-    if image is None:
+    jpeg = previews.aligned_source_jpeg(result)
+    if jpeg is None:
         raise Http404("This result's source cannot be aligned with it (generated, or its source is gone).")
-    image.thumbnail((DIFF_MAX_SIDE * 2, DIFF_MAX_SIDE * 2))
-    response = HttpResponse(encode(image, format="JPEG", quality=88), content_type="image/jpeg")
+    response = HttpResponse(jpeg, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=60"
     return response
 
@@ -196,28 +172,8 @@ def result_aligned_source(request, pk: int):
 @require_GET
 def result_diff(request, pk: int):
     """Return a PNG heat map of where the result differs from the source (the source fitted to the result)."""
-    from media.codec import decode, encode
-
     result = get_object_or_404(selectors.results_for_user(request.user), pk=pk)
-    with result.file.open("rb") as handle:
-        after = decode(handle.read(), min_width=DIFF_MAX_SIDE).image.convert("RGB")
-    after.thumbnail((DIFF_MAX_SIDE, DIFF_MAX_SIDE))
-    before = Image.new("RGB", after.size, (255, 255, 255))
-    aligned = _aligned_source_image(result)
-    if aligned is not None:
-        # The source moved by the same crop/fit/resize: the map shows what the edit changed, not the framing.
-        before = aligned.convert("RGB").resize(after.size, Image.LANCZOS)
-    elif result.job.source_id:
-        with result.job.source.file.open("rb") as handle:
-            source = decode(handle.read(), min_width=DIFF_MAX_SIDE).image.convert("RGB")
-        before = ImageOps.pad(source, after.size, color=(255, 255, 255))
-    delta = np.abs(np.asarray(after, np.int16) - np.asarray(before, np.int16)).max(axis=2)
-    # Amplify small changes so that colour tweaks are visible; magenta on grey reads at a glance.
-    strength = np.clip(delta.astype(np.float32) * 3.0, 0, 255) / 255.0
-    grey = np.asarray(after.convert("L"), np.float32)[..., None] * 0.35 + 150
-    heat = grey * (1 - strength[..., None]) + np.array([230, 0, 160], np.float32) * strength[..., None]
-    out = Image.fromarray(np.clip(heat, 0, 255).astype(np.uint8))
-    response = HttpResponse(encode(out, format="PNG"), content_type="image/png")
+    response = HttpResponse(previews.result_difference_png(result), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,26 +1,21 @@
 """Open a photo in the studio: one-click presets, a recipe composer with a quick preview, submit."""
 from __future__ import annotations
 
-
-import numpy as np
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from PIL import Image
 
-from .. import selectors, services
+from .. import previews, selectors, services
 from ..forms import StudioJobForm, parse_steps_json
+from ..operations import InvalidRecipe, OperationError, describe_operations, parse_recipe
+from ..presets import describe_presets
+from ..previews import PREVIEW_SIDE
+from ..services.recipes import recipe_error_text
 from ..storage import private_file_url
 from ._common import render_studio, studio_view
-
-PREVIEW_SIDE = 384  # the preview is a quick look, never the real render
-PREVIEW_MAX_SIDE = 640
-# Model steps a preview may run in the web process: segmentation runs on LiteRT (no TensorFlow, ~30 ms at
-# this size). Upscaling a preview shows nothing, and generation is the worker's job.
-PREVIEWABLE_ML = frozenset({"remove_background"})
 
 
 @studio_view
@@ -63,11 +58,6 @@ def studio_open(request, image_id: int):
 def studio_preview(request, image_id: int):
     """Return a small JPEG of a recipe run on a downscaled copy of the photo (synchronous; classical steps and
     background removal; other model steps are left to the job)."""
-    from media.codec import decode, encode_array
-
-    from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
-    from ..services.recipes import recipe_error_text
-
     source = get_object_or_404(selectors.studio_sources_for_user(request.user), pk=image_id)
     try:
         recipe = parse_recipe(parse_steps_json(request.body))
@@ -75,25 +65,18 @@ def studio_preview(request, image_id: int):
         return JsonResponse({"error": recipe_error_text(exc)}, status=400)
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    not_previewable = [s.name for s in recipe.steps if s.uses_ml and s.name not in PREVIEWABLE_ML]
+    not_previewable = previews.steps_without_preview(recipe)
     if not_previewable:
         return JsonResponse(
             {"error": f"No quick preview for {', '.join(not_previewable)}; submit the job to see it."}, status=400
         )
     with source.file.open("rb") as handle:
-        decoded = decode(handle.read(), min_width=PREVIEW_SIDE)
-    image = decoded.image
-    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+        data = handle.read()
     try:
-        frames = recipe.run(Frame(image=np.asarray(image).copy()))
+        jpeg = previews.recipe_preview_jpeg(data, recipe)
     except (InvalidRecipe, OperationError, ValueError) as exc:
         return JsonResponse({"error": str(exc)[:1].upper() + str(exc)[1:]}, status=400)
-    out = frames[0].image
-    if max(out.shape[:2]) > PREVIEW_MAX_SIDE:
-        small = Image.fromarray(out)
-        small.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
-        out = np.asarray(small)
-    response = HttpResponse(encode_array(out, format="JPEG", quality=80, flatten_alpha=True), content_type="image/jpeg")
+    response = HttpResponse(jpeg, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -108,12 +91,8 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 
 
 def _operations() -> list[dict]:
-    from ..operations import describe_operations
-
     return describe_operations()
 
 
 def _presets_for_page() -> list[dict]:
-    from ..presets import describe_presets
-
     return describe_presets()
