@@ -36,11 +36,11 @@ def main() -> None:
     import tensorflow as tf
 
     from ml.segmentation.export import export_tflite
-    from ml.segmentation.inference import WEIGHTS_PATH, TFLitePredictor
+    from ml.segmentation.inference import WEIGHTS_PATH, TFLitePredictor, network_depth, network_width
     from ml.segmentation.model import WORK_SIZE, build_segmentation_unet
     from ml.synth import render_product
 
-    model = build_segmentation_unet(WORK_SIZE)
+    model = build_segmentation_unet(WORK_SIZE, width=network_width(), depth=network_depth())
     model.load_weights(WEIGHTS_PATH)
     traced = tf.function(lambda x: model(x, training=False),
                          input_signature=[tf.TensorSpec((None, WORK_SIZE, WORK_SIZE, 3), tf.float32)])

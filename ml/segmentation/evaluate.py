@@ -24,6 +24,7 @@ def _parse(argv):
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--weights", type=Path, default=None, help="evaluate these weights instead of ml/weights/")
     p.add_argument("--width", type=float, default=None, help="channel width of --weights (default: the card's)")
+    p.add_argument("--depth", type=int, default=None, help="added depth of --weights (default: the card's)")
     p.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average with the mirrored image (default: ml.segmentation.inference.FLIP_AVERAGE)")
     p.add_argument("--engine", choices=("tflite", "tensorflow"), default="tflite",
@@ -50,7 +51,7 @@ def _methods(args, notes):
     from ml.segmentation.baselines import U2NetP, grabcut_alpha
 
     if args.weights:
-        inference.use_weights(args.weights, args.width)
+        inference.use_weights(args.weights, args.width, args.depth)
     if args.flip is not None:
         inference.FLIP_AVERAGE = args.flip
     inference.PREFER_TFLITE = args.engine == "tflite"

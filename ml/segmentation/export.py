@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--weights", type=Path, required=True)
     p.add_argument("--width", type=float, default=1.0, help="channel width multiplier the weights were trained with")
+    p.add_argument("--depth", type=int, default=0, help="added depth the weights were trained with")
     p.add_argument("--metrics", type=Path, default=None, help="training metrics.json to copy into the record")
     args = p.parse_args(argv)
     from ml.segmentation import inference
@@ -53,12 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     target = inference.WEIGHTS_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     # Re-save through a fresh, uncompiled model: training checkpoints also carry the optimizer state.
-    model = build_segmentation_unet(WORK_SIZE, width=args.width)
+    model = build_segmentation_unet(WORK_SIZE, width=args.width, depth=args.depth)
     model.load_weights(args.weights)
     model.save_weights(target)
-    record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256, "width": args.width}
+    record = {"weights": target.name, "sha256": inference.weights_sha256(target), "work_size": 256, "width": args.width,
+              "depth": args.depth}
     record.update(export_tflite(model, inference.TFLITE_PATH))
-    inference.use_weights(target, args.width)  # the sha is being recorded now, so skip the check this once
+    inference.use_weights(target, args.width, args.depth)  # the sha is being recorded now, so skip the check this once
     render = render_product(REFERENCE["kind"], seed=REFERENCE["seed"], size=REFERENCE["size"], flaws=())
     probability = inference.predict_probability([render.image], flip=False)[0]  # the network alone
     record["reference"] = {**REFERENCE, "mean_probability": round(float(probability.mean()), 5),

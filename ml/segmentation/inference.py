@@ -30,16 +30,19 @@ _lock = threading.Lock()
 _predictor = None
 _weights_override: Path | None = None
 _width_override: float | None = None
+_depth_override: int | None = None
 
 
-def use_weights(path: Path | None, width: float | None = None) -> None:
+def use_weights(path: Path | None, width: float | None = None, depth: int | None = None) -> None:
     """Load the network from another weights file from now on (evaluation of a training run); None resets.
 
-    ``width`` is the run's channel width multiplier (default: the committed network's).
+    ``width`` and ``depth`` are the run's channel width multiplier and added depth (default: the committed
+    network's).
     """
-    global _predictor, _weights_override, _width_override
+    global _predictor, _weights_override, _width_override, _depth_override
     with _lock:
-        _predictor, _weights_override, _width_override = None, (Path(path) if path else None), width
+        _predictor, _weights_override = None, (Path(path) if path else None)
+        _width_override, _depth_override = width, depth
 
 
 def network_width() -> float:
@@ -47,6 +50,13 @@ def network_width() -> float:
     if _width_override is not None:
         return _width_override
     return float(json.loads(CARD_JSON_PATH.read_text()).get("width", 1.0))
+
+
+def network_depth() -> int:
+    """Return the added depth of the network this process loads (0: the original network)."""
+    if _depth_override is not None:
+        return _depth_override
+    return int(json.loads(CARD_JSON_PATH.read_text()).get("depth", 0))
 
 
 def weights_sha256(path: Path = WEIGHTS_PATH) -> str:
@@ -78,7 +88,7 @@ def _load_predictor():
             path = _weights_override or WEIGHTS_PATH
             if _weights_override is None:
                 _check_sha(path, "sha256")
-            model = build_segmentation_unet(WORK_SIZE, width=network_width())
+            model = build_segmentation_unet(WORK_SIZE, width=network_width(), depth=network_depth())
             model.load_weights(path)
             spec = tf.TensorSpec((None, WORK_SIZE, WORK_SIZE, 3), tf.float32)
             # One traced graph for every batch size: no retracing per call, no Keras predict() overhead.

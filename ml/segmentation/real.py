@@ -24,6 +24,7 @@ _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 # What a training sample is made of (the rest are the synthetic renders of SampleMaker).
 REAL_SHARE = 0.40       # a real masked photo, augmented
 COPY_PASTE_SHARE = 0.35  # a real cut-out on another real photo, with distractors and a contact shadow
+PSEUDO_SHARE = 0.25      # of the augmented real photos: one with a teacher's mask (when there are any)
 
 
 def split_of(stem: str) -> str:
@@ -54,8 +55,8 @@ class Cutout:
     name: str
 
 
-def load_cutouts(folders: list[Path], split: str, longest: int = 480) -> list[Cutout]:
-    """Load every pair of one split of the given masked sets."""
+def load_cutouts(folders: list[Path], split: str | None, longest: int = 480) -> list[Cutout]:
+    """Load every pair of one split ("train" / "val", or None: all) of the given masked sets."""
     out = []
     for folder in folders:
         for image_path, mask_path in list_pairs(folder, split):
@@ -123,6 +124,7 @@ class RealSampleMaker:
     size: int = 256
     real_share: float = REAL_SHARE
     copy_paste_share: float = COPY_PASTE_SHARE
+    pseudo_start: int | None = None  # cutouts[pseudo_start:] carry a teacher's mask, not a human's
     _subjects: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -139,7 +141,11 @@ class RealSampleMaker:
     # -- real photos ----------------------------------------------------------------------------
     def augment_real(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A masked photo, randomly rescaled, cropped (keeping most of the subject), flipped, rotated."""
-        c = self.cutouts[int(rng.integers(0, len(self.cutouts)))]
+        human = len(self.cutouts) if self.pseudo_start is None else self.pseudo_start
+        if human < len(self.cutouts) and (human == 0 or rng.random() < PSEUDO_SHARE):
+            c = self.cutouts[int(rng.integers(human, len(self.cutouts)))]
+        else:
+            c = self.cutouts[int(rng.integers(0, human))]
         rgb, alpha = c.rgb, c.alpha
         if rng.random() < 0.5:
             rgb, alpha = rgb[:, ::-1], alpha[:, ::-1]

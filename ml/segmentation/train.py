@@ -34,19 +34,31 @@ def _parse(argv):
                    help="masked set of real photos (DIR/images + DIR/masks, repeatable), e.g. "
                         "../shared/data/train/ecssd; its fixed validation split (ml.segmentation.real.split_of) "
                         "is never trained on and chooses best.weights.h5")
+    p.add_argument("--pseudo", type=Path, action="append", default=[],
+                   help="masked set whose masks a teacher made (ml.segmentation.teacher, repeatable): every pair "
+                        "is trained on as a real photo and a cut-out; never used to choose weights")
     p.add_argument("--real-share", type=float, default=None, help="share of augmented real photos (default 0.40)")
     p.add_argument("--copy-paste-share", type=float, default=None,
                    help="share of real cut-outs pasted on real scenes (default 0.35); the rest are renders")
     p.add_argument("--width", type=float, default=1.0, help="channel width multiplier of the network")
+    p.add_argument("--depth", type=int, default=0,
+                   help="residual blocks added at 1/16, 1/32 and in the decoder (model.build_segmentation_unet)")
+    p.add_argument("--init-depth", type=int, default=None,
+                   help="added depth of the --init weights when it differs from --depth: the shared layers are "
+                        "copied (model.transplant) and the added blocks start as the identity")
     p.add_argument("--init", type=Path, default=None,
                    help="start from these weights (.weights.h5), e.g. ml/weights/segmentation.weights.h5, with a "
                         "fresh optimizer and schedule; ignored when resuming from a checkpoint in --out")
     args = p.parse_args(argv)
     if args.init and not args.init.is_file():
         p.error(f"--init: no weights file at {args.init}")
-    for folder in args.real:
+    if args.pseudo and not args.real:
+        p.error("--pseudo needs --real: weights are chosen on human masks only")
+    for folder in [*args.real, *args.pseudo]:
         if not (folder / "images").is_dir() or not (folder / "masks").is_dir():
             p.error(f"--real: {folder} needs images/ and masks/ folders")
+    if args.depth < 0 or (args.init_depth is not None and args.init_depth < 0):
+        p.error("--depth and --init-depth must be 0 or more")
     if args.width <= 0:
         p.error(f"--width must be positive, got {args.width}")
     if args.val_samples < 1:
@@ -141,11 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         shares = {k: v for k, v in (("real_share", args.real_share), ("copy_paste_share", args.copy_paste_share))
                   if v is not None}
         cutouts = load_cutouts(args.real, "train")
-        maker = RealSampleMaker(cutouts, photos, maker, args.size, **shares)
+        pseudo = load_cutouts(args.pseudo, None) if args.pseudo else []
+        if args.pseudo:
+            print(f"{len(pseudo)} teacher-labelled photos")
+        maker = RealSampleMaker(cutouts + pseudo, photos, maker, args.size, pseudo_start=len(cutouts), **shares)
         real_val = letterboxed_batch(load_cutouts(args.real, "val"), args.size)
         print(f"{len(cutouts)} real training photos, {len(real_val[0])} real validation photos")
 
-    model = build_segmentation_unet(args.size, width=args.width)
+    model = build_segmentation_unet(args.size, width=args.width, depth=args.depth)
     schedule = keras.optimizers.schedules.CosineDecay(
         args.lr * 0.1, decay_steps=max(1, args.steps - 100), alpha=0.02, warmup_target=args.lr, warmup_steps=100)
     optimizer = keras.optimizers.Adam(schedule)
@@ -163,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
         start, history = state["step"], state["history"]
         history.setdefault("val_real_iou", [])
         print(f"resumed at step {start}")
+    elif args.init and args.init_depth is not None and args.init_depth != args.depth:
+        from ml.segmentation.model import transplant
+
+        source = build_segmentation_unet(args.size, width=args.width, depth=args.init_depth)
+        source.load_weights(args.init)
+        print(f"initialised {transplant(source, model)} layers from {args.init} (depth {args.init_depth} -> {args.depth})")
     elif args.init:
         model.load_weights(args.init)
         print(f"initialised from {args.init}")
@@ -207,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {
         "steps": args.steps, "batch": args.batch, "size": args.size, "seed": args.seed,
         "samples_seen": args.steps * args.batch, "params": int(model.count_params()),
-        "width": args.width, "real_sets": [str(f) for f in args.real],
+        "width": args.width, "depth": args.depth, "real_sets": [str(f) for f in args.real],
+        "pseudo_sets": [str(f) for f in args.pseudo], "pseudo_photos": len(pseudo) if args.real else 0,
         "real_val_photos": int(len(real_val[0])) if real_val is not None else 0,
         "final_val_iou": history["val_iou"][-1] if history["val_iou"] else None,
         "best_val_iou": max(history["val_iou"]) if history["val_iou"] else None,
