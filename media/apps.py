@@ -9,10 +9,15 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.signals import setting_changed
         from django.db.models.signals import post_delete, post_save
 
+        from .limits import configure_pillow, pixels_setting_changed
         from .models import Rendition, image_model
         from .receivers import delete_rendition_file, image_saved
+
+        configure_pillow()  # limits may have been imported before the settings were (it then used the default)
+        setting_changed.connect(pixels_setting_changed, dispatch_uid="media.limits.max_pixels")
 
         post_delete.connect(delete_rendition_file, sender=Rendition, dispatch_uid="media.delete_rendition_file")
         post_save.connect(image_saved, sender=image_model(), dispatch_uid="media.image_saved")

@@ -1,14 +1,22 @@
 """Pixel normalisation: deep modes to 8 bits, embedded ICC profiles to sRGB, useless alpha dropped."""
 from __future__ import annotations
 
+import functools
 import io
 import logging
 
-from PIL import Image, ImageCms
+from PIL import Image
 
 logger = logging.getLogger(__name__)
 
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+@functools.cache
+def _srgb():
+    """Return the sRGB profile, made on first use: most photos carry no ICC profile, and a rendition worker
+    would otherwise pay for ImageCms and the profile on import."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def to_8bit(image: Image.Image) -> Image.Image:
@@ -34,16 +42,18 @@ def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     if image.mode in ("P", "PA", "1", "RGBa", "La", "YCbCr"):
         image = image.convert("RGBA" if alpha else ("L" if image.mode == "1" else "RGB"))
     if icc:
+        from PIL import ImageCms  # loaded by _srgb() below; named here for its errors and functions
+
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             if image.mode in ("RGB", "RGBA", "CMYK", "L"):
                 out_mode = "RGBA" if image.mode == "RGBA" else "RGB"
                 return ImageCms.profileToProfile(
-                    image, source, _SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=out_mode
+                    image, source, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=out_mode
                 )
             if image.mode == "LA":
                 grey, a = image.split()
-                rgb = ImageCms.profileToProfile(grey, source, _SRGB, outputMode="RGB")
+                rgb = ImageCms.profileToProfile(grey, source, _srgb(), outputMode="RGB")
                 rgb.putalpha(a)
                 return rgb
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:

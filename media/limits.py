@@ -1,7 +1,8 @@
 """The ingest caps (settings INGEST_MAX_BYTES and INGEST_MAX_PIXELS), shared with Pillow's own guard."""
 from __future__ import annotations
 
-from django.core.signals import setting_changed
+import sys
+
 from PIL import Image
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
@@ -13,9 +14,12 @@ DEFAULT_SHARP_WIDTH = 640
 
 
 def _setting(name: str, default: int) -> int:
-    from django.conf import settings
-
-    return getattr(settings, name, default) if settings.configured else default
+    # Settings can only be configured once django.conf is imported; importing it here would cost a rendition
+    # worker ~40 ms of imports (django.conf pulls in asgiref and asyncio) for the same answer: the default.
+    conf = sys.modules.get("django.conf")
+    if conf is None or not conf.settings.configured:
+        return default
+    return getattr(conf.settings, name, default)
 
 
 def max_bytes_setting() -> int:
@@ -47,9 +51,8 @@ def configure_pillow() -> None:
 configure_pillow()
 
 
-def _pixels_setting_changed(*, setting, **kwargs) -> None:
+def pixels_setting_changed(*, setting, **kwargs) -> None:
+    """Follow a changed INGEST_MAX_PIXELS (tests); connected in ``MediaConfig.ready()``, not on import, so that
+    the rendition path stays free of Django's signal machinery (django.dispatch pulls in asyncio: ~40 ms)."""
     if setting == "INGEST_MAX_PIXELS":
         configure_pillow()
-
-
-setting_changed.connect(_pixels_setting_changed, dispatch_uid="media.limits.max_pixels")
