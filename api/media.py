@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from catalog.models import ProductImage
+from media.selectors import image_picture
+from media.signing import signed_private_url
+
 
 def _absolute(request, url: str) -> str:
     if not url or request is None or url.startswith(("http://", "https://")):
@@ -16,25 +19,20 @@ def _absolute(request, url: str) -> str:
 def rendition_urls(image: ProductImage, request=None) -> list[dict]:
     """Return [{"width", "format", "url"}] for the ready renditions of a published image.
 
-    Reads the (prefetched) rendition rows made with today's encoder settings. While the ladder is
-    still being made, the media pipeline's own fallback link is returned (and the ladder queued).
+    Reads the (prefetched) rendition rows made with today's encoder settings through media's one selector.
+    While the ladder is still being made, the signed link to the original stands in (nothing is queued).
     """
-    from media.services import current_renditions
-    from media.urls import image_url
-
-    if not image.is_published:
+    picture = image_picture(image)
+    if picture is None:
         return []
-    ready = sorted(current_renditions(image), key=lambda r: (r.format, r.width))
-    if ready:
-        return [{"width": r.width, "format": r.format.lower(), "url": _absolute(request, r.file.url)} for r in ready]
-    fallback = image_url(image, width=None, format="JPEG")
-    return [{"width": image.width, "format": "jpeg", "url": _absolute(request, fallback)}] if fallback else []
+    links = picture.links()
+    if links:
+        return [{"width": r.width, "format": r.format.lower(), "url": _absolute(request, r.url)} for r in links]
+    return [{"width": image.width, "format": "jpeg", "url": _absolute(request, picture.url(format="JPEG"))}]
 
 
 def private_url(file_field, request=None) -> str | None:
     """Return a short-lived signed URL for a private file (originals, studio results)."""
     if not file_field:
         return None
-    from media.urls import signed_private_url
-
     return _absolute(request, signed_private_url(file_field.name))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
-from media.urls import image_url
+from media.selectors import image_url
 from .models import Product, ProductImage, ProductVariant
 
 # The characters that could end a <script> element or start a comment inside it, as JSON escapes.

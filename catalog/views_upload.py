@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from media.errors import IngestError
 from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
-from media.urls import image_url
+from media.selectors import image_url
 
 from . import selectors, services
 

@@ -15,7 +15,7 @@ def private_storage() -> Storage:
 
 def private_file_url(name: str) -> str:
     """Return a signed, expiring URL to a private file; pages that show one are scoped to owners and reviewers."""
-    from media.urls import signed_private_url
+    from media.signing import signed_private_url
 
     # Through our view on every backend: a rejected or superseded result's link stops working at once.
     return signed_private_url(name, checked=True) if name else ""

@@ -1,4 +1,4 @@
-"""Callbacks from catalog services into the media pipeline."""
+"""Queueing the rendition ladder: on writes (a published image, a re-publish) and from the beat sweep, never from a read."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +10,7 @@ from .renditions import SPEC_VERSION
 
 logger = logging.getLogger(__name__)
 
-# A storefront page that finds renditions missing re-queues them at most this often per image.
+# An image's ladder is queued at most this often (a re-publish, the sweep), unless forced (a new image, build_renditions).
 QUEUE_DEBOUNCE_SECONDS = 300
 
 

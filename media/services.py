@@ -7,7 +7,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from .models import Rendition, image_model
-from .renditions import RenderedImage, RenditionSpec, decode_for_ladder, ladder_specs, placeholder_data_uri, render, spec_hash
+from .renditions import RenderedImage, RenditionSpec, decode_for_ladder, ladder_specs, placeholder_data_uri, render
+from .selectors import current_renditions
 from .signals import renditions_built
 from .storage import public_storage
 
@@ -43,12 +44,6 @@ def rendition_store(*, image, rendered: RenderedImage) -> Rendition | None:
     if not created:
         public_storage.delete(name)  # another worker won; its file stays the one referenced
     return rendition
-
-
-def current_renditions(image) -> list[Rendition]:
-    """Return the image's renditions made with today's encoder settings (uses a prefetch if present)."""
-    wanted = {fmt: spec_hash(fmt) for fmt in Rendition.Format.values}
-    return [r for r in image.renditions.all() if wanted.get(r.format) == r.spec_hash]
 
 
 def rendition_ladder_build(*, image_id: int) -> list[Rendition]:

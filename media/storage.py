@@ -44,7 +44,7 @@ class PrivateFileSystemStorage(_MediaSubfolderStorage):
     subfolder = "private"
 
     def url(self, name):
-        from .urls import signed_private_url
+        from .signing import signed_private_url  # signing imports this module (private_storage, is_s3)
 
         return signed_private_url(name)
 

@@ -12,7 +12,7 @@ from django.views.static import serve
 
 from .access import link_refusal
 from .storage import PUBLIC_CACHE_CONTROL, is_s3, private_storage, public_storage
-from .urls import LinkExpired, read_private_token
+from .signing import LinkExpired, read_private_token
 
 PRIVATE_MAX_AGE = 60  # seconds a browser may keep a private file before asking again
 # Served files are images we re-encoded, but a hostile name or type must still never run as a page.

@@ -7,10 +7,7 @@ from urllib.parse import quote
 from django import template
 
 from media.codec import MIME_TYPES
-from media.hooks import queue_renditions
-from media.renditions import LADDER_FORMATS, ladder_widths
-from media.services import current_renditions
-from media.urls import image_url
+from media.selectors import image_picture
 
 register = template.Library()
 
@@ -52,31 +49,28 @@ def blurred_placeholder_style(image) -> str:
     return f"background-size:cover;background-position:center;background-image:url(\"data:image/svg+xml,{quote(svg, safe='')}\")"
 
 
-def _srcset(renditions) -> str:
-    return ", ".join(f"{r.file.url} {r.width}w" for r in sorted(renditions, key=lambda r: r.width))
+def _srcset(links) -> str:
+    return ", ".join(f"{r.url} {r.width}w" for r in links)  # narrowest first, as image_picture orders them
 
 
 @register.simple_tag
 def picture_for(image) -> Picture | None:
-    """Return what the <picture> partial needs for a published image (None for anything else)."""
-    if image is None or not getattr(image, "is_published", False) or not image.file:
+    """Return what the <picture> partial needs for a published image (None for anything else).
+
+    Reads only (media.selectors.image_picture): while renditions are missing the page shows what exists,
+    or the signed original; the ladder was queued when the image was published, never from here.
+    """
+    picture = image_picture(image)
+    if picture is None:
         return None
-    ready = current_renditions(image)
-    if len(ready) < len(ladder_widths(image.width)) * len(LADDER_FORMATS):
-        queue_renditions(image.pk)  # debounced; the page still renders with what exists
-    by_format = {fmt: [r for r in ready if r.format == fmt] for fmt in LADDER_FORMATS}
-    jpegs = by_format["JPEG"]
+    jpegs = picture.by_format["JPEG"]
+    placeholder = blurred_placeholder_style(image)
     if not jpegs:
         # Nothing larger is ready to zoom into: the fallback link stays what a zoom shows.
-        src = image_url(image, width=FALLBACK_WIDTH)
-        return Picture(src=src, srcset="", sources=(), placeholder_style=blurred_placeholder_style(image))
-    wide_enough = [r for r in jpegs if r.width >= FALLBACK_WIDTH]
-    fallback = min(wide_enough, key=lambda r: r.width) if wide_enough else max(jpegs, key=lambda r: r.width)
-    largest = {fmt: max(by_format[fmt], key=lambda r: r.width) for fmt in LADDER_FORMATS if by_format[fmt]}
+        return Picture(src=picture.url(width=FALLBACK_WIDTH), srcset="", sources=(), placeholder_style=placeholder)
     sources = tuple(
-        PictureSource(type=MIME_TYPES[fmt], srcset=_srcset(by_format[fmt]), zoom_srcset=largest[fmt].file.url)
-        for fmt in ("AVIF", "WEBP") if by_format[fmt]
+        PictureSource(type=MIME_TYPES[fmt], srcset=_srcset(picture.by_format[fmt]), zoom_srcset=picture.by_format[fmt][-1].url)
+        for fmt in ("AVIF", "WEBP") if picture.by_format[fmt]
     )
-    return Picture(src=fallback.file.url, srcset=_srcset(jpegs), sources=sources,
-                   placeholder_style=blurred_placeholder_style(image),
-                   zoom_src=largest["JPEG"].file.url, zoom_width=largest["JPEG"].width)
+    return Picture(src=picture.url(width=FALLBACK_WIDTH, format="JPEG"), srcset=_srcset(jpegs), sources=sources,
+                   placeholder_style=placeholder, zoom_src=jpegs[-1].url, zoom_width=jpegs[-1].width)

@@ -13,7 +13,8 @@ from catalog import services
 from media import renditions as ladder
 from media.hooks import image_published
 from media.renditions import RenditionSpec, ladder_specs, ladder_widths, render_ladder
-from media.services import current_renditions, rendition_ladder_build, rendition_store
+from media.selectors import current_renditions
+from media.services import rendition_ladder_build, rendition_store
 from catalog.models import ProductImage
 from media.models import Rendition
 from media.tasks import rendition_ladder_task

@@ -19,7 +19,8 @@ from django.urls import reverse
 
 from media.services import rendition_ladder_build
 from media.storage import public_storage
-from media.urls import image_url, signed_private_url
+from media.selectors import image_url
+from media.signing import signed_private_url
 from catalog.models import ProductImage
 from tests import media_samples as samples
 

@@ -11,7 +11,7 @@ def test_product_page_shows_active_product(client, catalog_world):
     # then the page shows its title and photo
     assert response.status_code == 200
     assert b"Blue mug" in response.content
-    from media.urls import image_url
+    from media.selectors import image_url
 
     assert image_url(catalog_world["image_a"]).encode() in response.content
 

@@ -41,7 +41,7 @@ def prices(response) -> list[Decimal]:
 
 def shown_image_names(response) -> list[str]:
     """Return the storage names of every original or rendition a page links to, in page order."""
-    from media.urls import unsign_private_token
+    from media.signing import unsign_private_token
     from media.models import Rendition
 
     body = response.content.decode()
@@ -260,7 +260,7 @@ def test_product_jsonld_parses_with_price_availability_brand_and_images(client, 
     assert product["offers"]["price"] == "129.00"
     assert product["offers"]["priceCurrency"] == "EUR"
     assert product["offers"]["availability"] == "https://schema.org/InStock"
-    from media.urls import image_url
+    from media.selectors import image_url
 
     assert product["image"] == [f"https://shop.example{image_url(i)}" for i in lamp.images.all()]
     crumbs = next(b for b in jsonld_blocks(response) if b["@type"] == "BreadcrumbList")

@@ -175,9 +175,9 @@ def test_a_superseded_results_link_stops_working(client, studio_world, pending):
 
 
 def test_studio_links_go_through_the_checking_view_on_s3_too(monkeypatch):
-    from media import urls
+    from media import signing
 
-    monkeypatch.setattr(urls, "is_s3", lambda storage: True)
+    monkeypatch.setattr(signing, "is_s3", lambda storage: True)
     from imagestudio.storage import private_file_url
 
     assert private_file_url("studio/abc/result-0.jpg").startswith("/media/private/")

@@ -1,0 +1,87 @@
+"""Reads of renditions: the one place that decides which rendition the storefront, the API or the admin shows.
+
+A read never writes. Missing renditions are queued by writes, not here: when an image is published
+(``hooks.image_published``, after the service's commit; also on a re-publish by a save, see
+``receivers.image_saved``), again by the beat sweep (``hooks.renditions_dispatch``) when that task was lost,
+and by ``manage.py build_renditions`` after a change of encoder settings. Until they exist, a read falls back:
+a smaller rendition, another format, or a signed link to the original.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Rendition
+from .renditions import LADDER_FORMATS, ladder_widths, spec_hash
+from .signing import signed_private_url
+
+# How long the fallback link to a private original lives (pages cache it; the ladder normally replaces it
+# within seconds).
+FALLBACK_URL_EXPIRE = 24 * 3600
+
+
+def current_renditions(image) -> list[Rendition]:
+    """Return the image's renditions made with today's encoder settings (uses a prefetch if present)."""
+    wanted = {fmt: spec_hash(fmt) for fmt in Rendition.Format.values}
+    return [r for r in image.renditions.all() if wanted.get(r.format) == r.spec_hash]
+
+
+@dataclass(frozen=True)
+class RenditionLink:
+    width: int
+    height: int
+    format: str  # AVIF, WEBP or JPEG
+    url: str
+
+
+@dataclass(frozen=True)
+class ImagePicture:
+    """What exists to show of one published image: its renditions by format, narrowest first."""
+
+    by_format: dict[str, tuple[RenditionLink, ...]]  # every ladder format, in <picture> order; maybe empty
+    original_name: str  # the private original, linked (signed) only while no rendition can stand in
+    width: int  # the original's size
+    height: int
+    complete: bool  # every ladder step exists
+
+    def links(self) -> list[RenditionLink]:
+        """Return every ready rendition, by format name then width."""
+        return sorted((link for links in self.by_format.values() for link in links), key=lambda r: (r.format, r.width))
+
+    def url(self, *, width: int | None = None, format: str = "JPEG") -> str:
+        """Return the smallest rendition at least ``width`` wide in ``format`` (the largest for None).
+
+        Falls back to the widest there is, then to JPEG, then to a signed link to the original.
+        """
+        candidates = self.by_format.get(format.upper()) or self.by_format.get("JPEG")
+        if not candidates:
+            return signed_private_url(self.original_name, expires=FALLBACK_URL_EXPIRE)
+        if width is None:
+            return candidates[-1].url
+        return next((r.url for r in candidates if r.width >= width), candidates[-1].url)
+
+
+def image_picture(image) -> ImagePicture | None:
+    """Return the renditions of a published image to show (None for anything a shopper may not see).
+
+    Reads the rows the caller prefetched (``renditions``) when it did; queues nothing.
+    """
+    if image is None or not getattr(image, "is_published", False) or not image.file:
+        return None
+    ready = current_renditions(image)
+    by_format = {fmt: [] for fmt in LADDER_FORMATS}
+    for r in ready:
+        by_format[r.format].append(RenditionLink(width=r.width, height=r.height, format=r.format, url=r.file.url))
+    return ImagePicture(
+        by_format={fmt: tuple(sorted(links, key=lambda r: r.width)) for fmt, links in by_format.items()},
+        original_name=image.file.name,
+        width=image.width,
+        height=image.height,
+        complete=len(ready) >= len(ladder_widths(image.width)) * len(LADDER_FORMATS),
+    )
+
+
+def image_url(image, *, width: int | None = None, format: str = "JPEG") -> str:
+    """Return one URL for a published image near ``width`` in ``format`` ("" for an unpublished one); see
+    ``ImagePicture.url``."""
+    picture = image_picture(image)
+    return picture.url(width=width, format=format) if picture else ""
