@@ -1,6 +1,7 @@
 """Benchmark: the public product list API (24 items) against a trivial DRF view, same gunicorn, loopback.
 
 Usage: .venv/bin/python bench/api.py [--requests 300] [--concurrency 4] [--workers 2] [--rounds 5]
+       .venv/bin/python bench/api.py --profile   # cProfile of cache-miss list requests instead (no HTTP)
 
 Prints one JSON object: requests/s and p50/p95 latency (ms) of GET /api/v1/products/?page_size=24 and of
 GET /api/v1/ping/ (a DRF view that returns {"status": "ok"}), as medians over rotating rounds, the
@@ -44,6 +45,24 @@ for size in (12, 24):
     assert response.status_code == 200 and len(response.json()["results"]) == size
     out[str(size)] = len(ctx.captured_queries)
 print("QUERIES=" + json.dumps(out))
+"""
+
+# Run inside `manage.py shell`: cProfile of cache-miss list requests through Django's test client.
+PROFILE = """
+import cProfile, io, pstats
+from django.test import Client
+client = Client()
+for i in range(5):
+    client.get(f"/api/v1/products/?page_size=24&warm={i}")
+profiler = cProfile.Profile()
+profiler.enable()
+for i in range(40):
+    assert client.get(f"/api/v1/products/?page_size=24&miss={i}").status_code == 200
+profiler.disable()
+for key in ("cumulative", "tottime"):
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(30)
+    print(out.getvalue())
 """
 
 
@@ -112,12 +131,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of 40 cache-miss list requests")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="atelier-bench-api-") as tmp:
         env = site_env(Path(tmp))
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "shell", "-c", SEED)
+        if args.profile:
+            print(manage(env, "shell", "-c", PROFILE))
+            return
         queries = json.loads(manage(env, "shell", "-c", COUNT_QUERIES).split("QUERIES=", 1)[1])
         port = free_port()
         server = start_gunicorn(env, port, args.workers)
