@@ -78,8 +78,9 @@ def test_json_values_are_coerced_and_normalised():
 def test_to_json_round_trips_every_operation_with_all_parameters():
     # given a recipe using every classical operation with defaults (and a few explicit values)
     steps = [{"op": name} for name in sorted(OPERATIONS) if name != "resize"] + [{"op": "resize", "width": 40}]
-    steps = [s for s in steps if s["op"] not in ("generate", "apply_mask")] + [
+    steps = [s for s in steps if s["op"] not in ("generate", "apply_mask", "match_look")] + [
         {"op": "apply_mask", "mask_key": "studio/edits/" + "0" * 32 + "/mask.png"},
+        {"op": "match_look", "reference": 3},
         {"op": "generate", "class_name": "bag", "seed": 7}]
     recipe = parse_recipe(steps)
     # when it is written out and read back
@@ -204,6 +205,8 @@ def test_every_operation_copes_with_degenerate_images(monkeypatch, shape):
             op = cls(max_side=64)
         elif name == "apply_mask":  # its mask comes from storage; missing here, which must read as an error
             op = cls(mask_key="studio/edits/" + "0" * 32 + "/mask.png")
+        elif name == "match_look":  # its reference photo comes from the job runner; missing here: an error
+            op = cls(reference=3)
         else:
             op = cls()
         for m in (None, mask):
