@@ -9,15 +9,34 @@ import pytest
 from PIL import Image
 
 
+# Fixture modules every test sees by name (pytest reads pytest_plugins only in this, the top conftest).
+pytest_plugins = ["tests.fixtures.studio", "tests.fixtures.worker"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Settings for the whole run, set once (a test may still change them with the ``settings`` fixture).
+
+    MD5 hashing: PBKDF2 would cost a second per user a fixture creates. No studio heartbeat thread and no
+    progress throttle: a job run in this process would block on the test's open transaction (a real
+    worker, tests/fixtures/worker.py, gets its own values). Plain static files: no manifest to build.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STUDIO_HEARTBEAT_SECONDS=0,
+        STUDIO_PROGRESS_INTERVAL=0,
+        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    # Fast hashing: PBKDF2 would cost seconds per user fixture.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Every test writes its media under its own tmp_path."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     return settings.MEDIA_ROOT
 
 
@@ -45,16 +64,26 @@ def roles(db):
 
 
 @pytest.fixture
-def catalog_world(db, roles, django_user_model):
+def catalog_world(db, roles):
     """Two merchants with one user each, a reviewer, a superuser, two categories and a product each."""
-    from catalog import services
+    return build_catalog_world()
 
+
+def build_catalog_world() -> dict:
+    """Create the catalog_world objects (a factory, for fixtures that build a world once for many tests)."""
+    from django.contrib.auth import get_user_model
+
+    from catalog import services
+    from catalog.roles import ensure_role_groups
+
+    roles = ensure_role_groups()
+    users = get_user_model().objects
     a = services.merchant_create(name="Alpha Goods")
     b = services.merchant_create(name="Beta Wares")
-    user_a = django_user_model.objects.create_user("alice", password="pw-alice-123", is_staff=True)
-    user_b = django_user_model.objects.create_user("bob", password="pw-bob-123", is_staff=True)
-    reviewer = django_user_model.objects.create_user("rita", password="pw-rita-123", is_staff=True)
-    admin = django_user_model.objects.create_superuser("root", password="pw-root-123")
+    user_a = users.create_user("alice", password="pw-alice-123", is_staff=True)
+    user_b = users.create_user("bob", password="pw-bob-123", is_staff=True)
+    reviewer = users.create_user("rita", password="pw-rita-123", is_staff=True)
+    admin = users.create_superuser("root", password="pw-root-123")
     user_a.groups.add(roles["Merchant"])
     user_b.groups.add(roles["Merchant"])
     reviewer.groups.add(roles["Reviewer"])

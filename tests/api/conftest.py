@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import make_image_bytes
+from tests.imagestudio.jobs_helpers import product_photo_bytes
 
 ROLES = ("anonymous", "merchant", "other_merchant", "reviewer", "admin", "customer")
 # The world key of each role's user; "customer" is a shopper account with no staff role.
@@ -24,14 +25,27 @@ def _fresh_throttle_cache():
 
 
 @pytest.fixture
-def api_world(catalog_world, django_user_model):
+def api_world(catalog_world):
     """catalog_world plus a draft product, an unpublished image and an archived product (all of alice's), and a
     shopper account (carla) with no staff role."""
+    return build_api_world(catalog_world)
+
+
+@pytest.fixture
+def studio_api_world(api_world):
+    """api_world plus a product photo of alice's and one of bob's (neither the primary image)."""
+    return build_studio_api_world(api_world)
+
+
+def build_api_world(catalog_world: dict) -> dict:
+    """Add the api_world objects to a catalog world (a factory: see tests/conftest.py build_catalog_world)."""
+    from django.contrib.auth import get_user_model
+
     from catalog import services
     from catalog.models import ProductImage
 
     world = dict(catalog_world)
-    world["customer"] = django_user_model.objects.create_user("carla", email="carla@example.com", password="pw-carla-123")
+    world["customer"] = get_user_model().objects.create_user("carla", email="carla@example.com", password="pw-carla-123")
     world["draft"] = services.product_create(
         merchant=world["merchant_a"], category=world["kitchen"], title="Secret draft kettle", price=Decimal("40.00"),
         stock=9, status="draft", colour="green",
@@ -41,6 +55,20 @@ def api_world(catalog_world, django_user_model):
     world["hidden_image"] = hidden
     world["archived"] = services.product_create(
         merchant=world["merchant_a"], category=world["home"], title="Old vase", price=Decimal("5.00"), status="archived",
+    )
+    return world
+
+
+def build_studio_api_world(api_world: dict) -> dict:
+    """Add a product photo of alice's and one of bob's to an api world."""
+    from catalog import services
+
+    world = dict(api_world)
+    world["photo_a"] = services.product_image_create(
+        product=world["product_a"], data=product_photo_bytes(seed=5), created_by=world["user_a"], make_primary=False,
+    )
+    world["photo_b"] = services.product_image_create(
+        product=world["product_b"], data=product_photo_bytes(seed=6), created_by=world["user_b"], make_primary=False,
     )
     return world
 

@@ -1,24 +1,7 @@
-"""Studio objects for API tests: a clear photo, jobs created and run in process (no worker)."""
+"""Studio jobs for API tests, created and run in process (no worker); ``studio_api_world`` is in tests/api/conftest.py."""
 from __future__ import annotations
 
-import pytest
-
-from tests.imagestudio.jobs_helpers import QUICK_RECIPE, _in_process_jobs, product_photo_bytes  # noqa: F401 (fixture)
-
-
-@pytest.fixture
-def studio_api_world(api_world):
-    """api_world plus a product photo of alice's and one of bob's."""
-    from catalog import services
-
-    world = dict(api_world)
-    world["photo_a"] = services.product_image_create(
-        product=world["product_a"], data=product_photo_bytes(seed=5), created_by=world["user_a"], make_primary=False,
-    )
-    world["photo_b"] = services.product_image_create(
-        product=world["product_b"], data=product_photo_bytes(seed=6), created_by=world["user_b"], make_primary=False,
-    )
-    return world
+from tests.imagestudio.jobs_helpers import QUICK_RECIPE
 
 
 def finished_job(world, *, photo: str = "photo_a", user: str = "user_a"):

@@ -8,7 +8,6 @@ from imagestudio.models import StudioJob
 from tests.conftest import make_image_bytes
 
 from .conftest import assert_error
-from .studio_helpers import _in_process_jobs, studio_api_world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.conftest import build_catalog_world
+from tests.fixtures.shared import world_for_test, world_once
 from tests.orders.helpers import placed_order
 
-from .conftest import client_for
-from .studio_helpers import _in_process_jobs, finished_job, studio_api_world  # noqa: F401 (fixtures)
+from .conftest import build_api_world, build_studio_api_world, client_for
+from .studio_helpers import finished_job
 
 pytestmark = pytest.mark.django_db
 
@@ -76,15 +78,11 @@ def _keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def fuzz_world(studio_api_world, settings, _keep_test_connection):
+def build_fuzz_world() -> dict:
+    """studio_api_world plus a finished job and its result, a second variant of the mug and an order."""
     from catalog import services
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"uploads": "100000/min", "studio_jobs": "100000/min", "auth": "100000/min"},
-    }
-    world = dict(studio_api_world)
+    world = build_studio_api_world(build_api_world(build_catalog_world()))
     world["job"] = finished_job(world)
     world["result"] = world["job"].results.get()
     # alice's mug gets a second variant and an order (placed by alice herself, so that the merchant role
@@ -93,6 +91,24 @@ def fuzz_world(studio_api_world, settings, _keep_test_connection):
     world["order"] = placed_order(None, (world["product_a"].variants.get(is_default=True), 1), user=world["user_a"])
     world["part"] = world["order"].parts.get()
     return world
+
+
+@pytest.fixture(scope="module")
+def _fuzz_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module; each test's requests write in its own savepoint (tests/fixtures/shared.py)."""
+    media = tmp_path_factory.mktemp("fuzz-media")
+    with world_once(build_fuzz_world, django_db_blocker=django_db_blocker, media_root=media) as world:
+        yield world, media
+
+
+@pytest.fixture
+def fuzz_world(_fuzz_world_once, db, _media_root, settings, _keep_test_connection):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"uploads": "100000/min", "studio_jobs": "100000/min", "auth": "100000/min"},
+    }
+    world, media = _fuzz_world_once
+    return world_for_test(world, media_root=media, test_media_root=_media_root)
 
 
 def _auth_headers(world, role: str) -> dict[str, str]:

@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import make_image_bytes
+from tests.conftest import build_catalog_world, make_image_bytes
+from tests.fixtures.shared import world_for_test, world_once
 from tests.orders.helpers import placed_order
 
-from .conftest import ROLES, assert_error, client_for
-from .studio_helpers import _in_process_jobs, finished_job, studio_api_world  # noqa: F401 (fixtures)
+from .conftest import ROLES, assert_error, build_api_world, build_studio_api_world, client_for
+from .studio_helpers import finished_job
 
 pytestmark = pytest.mark.django_db
 
@@ -102,12 +103,12 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def matrix_world(studio_api_world):
+def build_matrix_world() -> dict:
+    """studio_api_world plus a job of each state, a result, carla's order of the mug and a spare variant."""
     from catalog import services
     from imagestudio.services import studio_job_cancel, studio_job_create
 
-    world = dict(studio_api_world)
+    world = build_studio_api_world(build_api_world(build_catalog_world()))
     world["job_done"] = finished_job(world)
     world["result"] = world["job_done"].results.get()
     world["job_queued"] = studio_job_create(user=world["user_a"], source=world["photo_a"], preset="quick-enhance")
@@ -119,6 +120,20 @@ def matrix_world(studio_api_world):
     world["order"] = placed_order(None, (world["variant_a"], 1), user=world["customer"])
     world["part"] = world["order"].parts.get()
     return world
+
+
+@pytest.fixture(scope="module")
+def _matrix_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world is only read by most cases: build it once for the module (writes stay per test, see world_once)."""
+    media = tmp_path_factory.mktemp("permission-matrix-media")
+    with world_once(build_matrix_world, django_db_blocker=django_db_blocker, media_root=media) as world:
+        yield world, media
+
+
+@pytest.fixture
+def matrix_world(_matrix_world_once, db, _media_root):
+    world, media = _matrix_world_once
+    return world_for_test(world, media_root=media, test_media_root=_media_root)
 
 
 class _Attrs(dict):

@@ -4,7 +4,7 @@ from catalog.models import ProductImage
 from imagestudio.models import StudioResult
 
 from .conftest import assert_error
-from .studio_helpers import _in_process_jobs, finished_job, studio_api_world  # noqa: F401 (fixtures)
+from .studio_helpers import finished_job
 
 pytestmark = pytest.mark.django_db
 

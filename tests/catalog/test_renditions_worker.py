@@ -13,7 +13,7 @@ from media.renditions import ladder_specs
 from catalog.models import ProductImage
 from media.models import Rendition
 from tests import media_samples as samples
-from tests.imagestudio.worker_helpers import celery_worker, redis_url, wait_for, worker_media  # noqa: F401
+from tests.imagestudio.worker_helpers import wait_for
 
 from .test_media_uploads import change_form_data
 

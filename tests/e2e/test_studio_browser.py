@@ -7,7 +7,6 @@ import pytest
 
 from tests.browser import admin_login as _login, allow_sync_orm_under_playwright, requires_chromium, screenshot
 
-from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401
 
 allow_sync_orm_under_playwright()
 

@@ -1,13 +1,12 @@
-"""Fixtures and helpers shared by the studio job, task, review and permission tests."""
+"""Helpers shared by the studio job, task, review and permission tests (their ``studio_world`` fixture is in
+tests/fixtures/studio.py)."""
 from __future__ import annotations
 
 import io
 
 import numpy as np
-import pytest
 from PIL import Image
 
-from tests.conftest import make_image_bytes
 
 QUICK_RECIPE = [{"op": "adjust", "brightness": 0.1}]
 
@@ -21,25 +20,6 @@ def product_photo_bytes(width: int = 160, height: int = 120, *, seed: int = 5) -
     out = io.BytesIO()
     Image.fromarray(arr).save(out, "JPEG", quality=95)
     return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def _in_process_jobs(settings):
-    # No heartbeat thread in in-process tests: the test's transaction would block its writes.
-    settings.STUDIO_HEARTBEAT_SECONDS = 0
-    settings.STUDIO_PROGRESS_INTERVAL = 0
-
-
-@pytest.fixture
-def studio_world(catalog_world):
-    """The catalog world plus a clear product photo for merchant A."""
-    from catalog import services
-
-    photo = services.product_image_create(
-        product=catalog_world["product_a"], data=product_photo_bytes(), created_by=catalog_world["user_a"],
-        make_primary=False,
-    )
-    return {**catalog_world, "photo_a": photo}
 
 
 def make_job(world, *, steps=None, preset=None, source=None, user=None):
@@ -60,7 +40,3 @@ def run_job(job) -> str:
 
 def audit_actions(job) -> list[tuple[str, str, str]]:
     return [(a.action, a.from_status, a.to_status) for a in job.audit.order_by("created_at", "id")]
-
-
-__all__ = ["make_image_bytes", "product_photo_bytes", "studio_world", "_in_process_jobs", "make_job", "run_job",
-           "audit_actions", "QUICK_RECIPE"]

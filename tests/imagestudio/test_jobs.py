@@ -11,7 +11,7 @@ from django.utils import timezone
 from imagestudio.models import StudioAuditEntry, StudioJob, StudioResult
 from imagestudio import services
 
-from .jobs_helpers import _in_process_jobs, audit_actions, make_job, run_job, studio_world  # noqa: F401
+from .jobs_helpers import audit_actions, make_job, run_job
 
 pytestmark = pytest.mark.django_db
 S = StudioJob.Status

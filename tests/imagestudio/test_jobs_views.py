@@ -11,7 +11,7 @@ from PIL import Image
 
 from imagestudio.models import StudioAuditEntry, StudioJob
 
-from .jobs_helpers import _in_process_jobs, make_job, run_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job, run_job
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from imagestudio.operations import OPERATIONS, Frame, InvalidRecipe, ModelUnavai
 from imagestudio.operations.look import REFERENCES_KEY
 from ml.look.looks import Look
 
-from .jobs_helpers import _in_process_jobs, make_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "ml" / "weights" / "look.weights.h5"
 needs_weights = pytest.mark.skipif(not WEIGHTS.exists(), reason="no committed look weights")

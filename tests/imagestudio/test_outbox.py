@@ -14,7 +14,7 @@ from imagestudio import services
 from imagestudio.models import StudioJob
 from imagestudio.tasks import studio_job_run_task
 
-from .jobs_helpers import make_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job
 
 pytestmark = pytest.mark.django_db
 S = StudioJob.Status

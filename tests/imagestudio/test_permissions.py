@@ -9,7 +9,7 @@ from django.urls import reverse
 from catalog.models import ProductImage
 from imagestudio.models import StudioJob, StudioResult
 
-from .jobs_helpers import _in_process_jobs, make_job, run_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job, run_job
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from imagestudio import quality, quality_cases
 
-from .jobs_helpers import _in_process_jobs, make_job, run_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job, run_job
 
 
 def disc(side=120, r=40, centre=None):

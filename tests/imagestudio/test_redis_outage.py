@@ -14,9 +14,8 @@ from imagestudio import services
 from imagestudio.models import StudioJob, StudioResult
 from tools.private_redis import PrivateRedis, redis_ping
 
-from . import worker_ops  # noqa: F401  (registers test_sleep)
 from .jobs_helpers import product_photo_bytes
-from .worker_helpers import celery_worker, wait_for  # noqa: F401
+from .worker_helpers import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 S = StudioJob.Status
@@ -32,7 +31,7 @@ def private_redis():
 
 @pytest.fixture(scope="module")
 def redis_url(private_redis):
-    """Overrides worker_helpers.redis_url: the worker and this process use the private Redis as broker."""
+    """Overrides the redis_url fixture (tests/fixtures/worker.py): the worker and this process use the private Redis as broker."""
     return private_redis.url(13)
 
 

@@ -11,7 +11,7 @@ from PIL import Image
 from imagestudio.operations import InvalidRecipe, NoSubjectFound, OperationError, parse_recipe
 from imagestudio.operations.base import Frame, describe_operations
 
-from .jobs_helpers import _in_process_jobs, make_job, run_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job, run_job
 
 CUTOUT = [{"op": "remove_background", "method": "grabcut"}, {"op": "replace_background"}]
 

@@ -8,7 +8,7 @@ from catalog.models import ProductImage
 from imagestudio import services
 from imagestudio.models import StudioJob, StudioResult
 
-from .jobs_helpers import _in_process_jobs, audit_actions, make_job, run_job, studio_world  # noqa: F401
+from .jobs_helpers import audit_actions, make_job, run_job
 
 pytestmark = pytest.mark.django_db
 R = StudioResult.Status

@@ -11,7 +11,7 @@ from django.conf import settings
 from imagestudio.models import StudioJob, StudioResult
 from imagestudio.tasks import TRANSIENT_ERRORS, studio_job_run_task, studio_jobs_sweep_task
 
-from .jobs_helpers import _in_process_jobs, make_job, studio_world  # noqa: F401
+from .jobs_helpers import make_job
 
 
 def test_soft_limit_below_hard_limit_below_visibility_timeout():

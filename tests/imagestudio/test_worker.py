@@ -8,9 +8,8 @@ from catalog.models import ProductImage
 from imagestudio import services
 from imagestudio.models import StudioJob, StudioResult
 
-from . import worker_ops  # noqa: F401  (registers test_sleep here too, so the job validates at creation)
 from .jobs_helpers import product_photo_bytes
-from .worker_helpers import celery_worker, redis_url, wait_for, worker_media  # noqa: F401
+from .worker_helpers import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 S = StudioJob.Status

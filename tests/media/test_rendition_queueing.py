@@ -19,7 +19,7 @@ from media.selectors import image_picture, image_url
 from media.services import rendition_ladder_build
 from media.tasks import rendition_ladder_task
 from tests import media_samples as samples
-from tests.imagestudio.jobs_helpers import _in_process_jobs, make_job, run_job, studio_world  # noqa: F401
+from tests.imagestudio.jobs_helpers import make_job, run_job
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ import pytest
 from django.db import OperationalError
 
 from tests.conftest import make_image_bytes
-from tests.imagestudio.worker_helpers import celery_worker, redis_url, worker_media  # noqa: F401  (the real-worker test)
 
 pytestmark = pytest.mark.django_db
 
