@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
+from .models import image_model
 from .renditions import SPEC_VERSION
+from .tasks import rendition_ladder_task
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +19,6 @@ QUEUE_DEBOUNCE_SECONDS = 300
 
 
 def _enqueue(image_id: int) -> bool:
-    from .tasks import rendition_ladder_task  # tasks -> services -> ... would import this module back
-
     try:
         rendition_ladder_task.apply_async(args=[image_id], queue="default", retry=False)
     except Exception as exc:  # a broker outage must never turn a page view or an upload into a 500
@@ -53,12 +55,6 @@ def renditions_dispatch(*, older_than_seconds: int = 60, limit: int = 200) -> di
     An image gets its placeholder when its ladder is built, so "published, no placeholder, older than a
     minute" is an image whose rendition task did not reach a worker. Run by beat with the job dispatcher.
     """
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import image_model
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = image_model().objects.filter(is_published=True, placeholder="", created_at__lt=cutoff).exclude(file="")
     counts = {"queued": 0, "unsent": 0}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .codec import ACCEPTED_FORMATS, EXTENSIONS, decode, encode, read_header
 from .errors import IngestError
+from .limits import min_side_setting, sharp_width_setting
 
 __all__ = ["ACCEPTED_FORMATS", "EXTENSIONS", "IngestError", "IngestedImage", "ingest_image", "check_filename", "storefront_size_check",
            "publish_ready_image"]
@@ -66,8 +67,6 @@ def storefront_size_check(width: int, height: int) -> tuple[str, ...]:
     """The storefront's floor for a merchant's upload: refuse a photo too small to show (IngestError) and
     return a warning for one that will appear small. Decoding (``ingest_image``) does not judge size; the
     upload paths (admin form, API, media view, ``product_image_create``) call this."""
-    from .limits import min_side_setting, sharp_width_setting
-
     floor = min_side_setting()
     if min(width, height) < floor:
         raise IngestError(

@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from ecommerce.cache import throttle_cache
 
 from .codec import read_header
@@ -19,8 +21,6 @@ DEFAULT_UPLOAD_RATE = "120/hour"
 
 
 def _setting(name: str, default):
-    from django.conf import settings
-
     return getattr(settings, name, default)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from catalog.models import ProductImage
+from media.hooks import queue_renditions
+from media.services import rendition_ladder_build
 
 
 class Command(BaseCommand):
@@ -14,9 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--sync", action="store_true", help="build here instead of queueing Celery tasks")
 
     def handle(self, *args, image: list[int], sync: bool, **options):
-        from media.hooks import queue_renditions
-        from media.services import rendition_ladder_build
-
         ids = ProductImage.objects.filter(is_published=True).order_by("pk").values_list("pk", flat=True)
         if image:
             ids = ids.filter(pk__in=image)
