@@ -143,3 +143,19 @@ def test_approving_a_studio_result_queues_the_new_images_ladder(studio_world, dj
     with broker_spy(django_capture_on_commit_callbacks) as sent:
         image = studio_result_approve(result=job.results.get(), user=studio_world["reviewer"])
     assert queued_ids(sent) == [image.pk]
+
+
+def test_a_built_ladder_moves_the_storefront_cache_on(client, catalog_world, settings):
+    # given: a cached product page that still shows the signed original (no renditions yet)
+    from catalog.storefront_cache import catalog_version
+
+    settings.STOREFRONT_CACHE_SECONDS = 60
+    product = catalog_world["product_a"]
+    first = client.get(product.get_absolute_url())
+    assert b"/media/private/" in first.content
+    before = catalog_version()
+    # when: the worker builds the ladder (media tells the layers above through media.signals.renditions_built)
+    rendition_ladder_build(image_id=catalog_world["image_a"].pk)
+    # then: the catalog's page cache moved on, so the next visit renders the <picture> with renditions
+    assert catalog_version() > before
+    assert b"/media/public/renditions/" in client.get(product.get_absolute_url()).content
