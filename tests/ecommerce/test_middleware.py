@@ -14,4 +14,4 @@ def test_a_forged_session_cookie_with_a_nul_byte_is_ignored_not_a_500(client, ca
     assert response.wsgi_request.COOKIES.get("theme") == "dark"
     assert not response.wsgi_request.user.is_authenticated
     if status == 302:
-        assert response["Location"].startswith("/admin/login/")
+        assert response["Location"] == "/admin/login/?next=/admin/studio/"
