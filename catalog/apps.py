@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CatalogConfig(AppConfig):
@@ -7,8 +8,7 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
+        # Imported here, not above: these modules import models, which the app registry loads after this file.
         from .roles import ensure_role_groups
         from .storefront_cache import connect_signals
 

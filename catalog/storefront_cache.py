@@ -16,8 +16,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.html import format_html
 
 from media.signals import renditions_built
+
+from .models import Category, Merchant, Product, ProductImage, ProductVariant
 
 VERSION_KEY = "catalog-version"
 DEFAULT_TTL_SECONDS = 30
@@ -39,9 +43,6 @@ def register_slot(name: str, render) -> None:
 
 
 def _csrf_input(request) -> str:
-    from django.middleware.csrf import get_token
-    from django.utils.html import format_html
-
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
 
 
@@ -144,8 +145,6 @@ def _catalog_changed(sender, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Bump the version on any save/delete of what the storefront shows, including admin and ORM writes."""
-    from .models import Category, Merchant, Product, ProductImage, ProductVariant
-
     for model in (Category, Merchant, Product, ProductImage, ProductVariant):
         uid = f"storefront_cache.{model.__name__}"
         post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}.save", weak=False)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.shortcuts import redirect
 
 from ecommerce.admin_mixins import ReadOnlyAdminMixin
-from django.shortcuts import redirect
 
 from .models import StudioJob, StudioResult
 from .permissions import user_can_review

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from imagestudio import selectors as studio_selectors
 from imagestudio import services as studio_services
-from imagestudio.models import StudioResult
 
 from ..pagination import ApiPagination
 from ..permissions import IsReviewer

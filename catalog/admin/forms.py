@@ -10,10 +10,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.forms.models import BaseInlineFormSet
 
 from media.ingest import IngestError, IngestedImage, ingest_image, publish_ready_image, storefront_size_check
 from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
-from django.forms.models import BaseInlineFormSet
 
 from ..models import Product, ProductImage, ProductVariant
 

@@ -5,10 +5,16 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from django.core.files.base import ContentFile
 
+from media.codec import decode_to_array, encode_array
+
+from ..compliance import check_compliance
+from ..metrics import result_metrics
 from ..models import StudioJob, StudioResult
+from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
+from ..operations.recipe import parse_step
+from ..quality import assess
 from ..storage import studio_mask_key, studio_output_key, studio_source_mask_key
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -40,10 +46,7 @@ class StoredOutput:
 
 def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[RenderedOutput], dict, dict]:
     """Decode the source once, run the recipe, encode, measure and check; deterministic errors raise JobFailure."""
-    from media.codec import decode_to_array, encode_array
-
-    from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
-    from .run import JobFailure
+    from .run import JobFailure  # here: run imports this module to render, so this side waits until it is called
 
     timings: dict = {}
     started = time.perf_counter()
@@ -182,8 +185,6 @@ def _removes_background(job: StudioJob) -> bool:
 
 def _edited_masks(job: StudioJob) -> dict:
     """Read the hand-edited masks the recipe names (operations do no I/O): {key: HxW uint8}."""
-    from media.codec import decode_to_array
-
     keys = [step.get("mask_key") for step in job.recipe or [] if isinstance(step, dict) and step.get("op") == "apply_mask"]
     if not keys:
         return {}
@@ -204,10 +205,6 @@ def _metrics(original, frame, mask, *, cut_out: bool = False) -> dict:
 
     The quality record (imagestudio.quality: risk level and reasons) is measured here too, on the same sizes.
     """
-    from ..metrics import result_metrics
-    from ..quality import assess
-    from ..operations.recipe import parse_step
-
     shrink = parse_step({"op": "resize", "max_side": METRICS_SIDE})
     # The recipe keeps the subject mask in the source's geometry (frame.source_mask): colour shift then
     # compares the product before and after, not the whole source photo with a cut-out.
@@ -225,10 +222,6 @@ def _metrics(original, frame, mask, *, cut_out: bool = False) -> dict:
 
 def _compliance(job: StudioJob, content: bytes, mask) -> list:
     """Check the channel's rules on the bytes as stored (after encoding), which is what a channel receives."""
-    from media.codec import decode_to_array
-
-    from ..compliance import check_compliance
-
     if not job.channel:
         return []
     stored = decode_to_array(content)

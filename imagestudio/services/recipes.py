@@ -5,6 +5,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from ..operations import InvalidRecipe, parse_recipe
+from ..presets import PRESETS, preset_recipe
+
 DEFAULT_FORMAT = "JPEG"
 DEFAULT_QUALITY = 90
 OUTPUT_FORMATS = ("JPEG", "PNG", "WEBP")
@@ -31,9 +34,6 @@ def recipe_resolve(
     output_quality: int | None = None, channel: str | None = None, source_size: tuple[int, int] | None = None,
 ) -> ResolvedRecipe:
     """Validate a preset or explicit steps, raising ValidationError with the reason on anything wrong."""
-    from ..operations import InvalidRecipe, parse_recipe
-    from ..presets import preset_recipe
-
     preset_obj = None
     try:
         if preset:
@@ -75,8 +75,6 @@ def recipe_error_text(exc) -> str:
 
 def presets_all() -> list:
     """Return the presets in display order."""
-    from ..presets import PRESETS
-
     return list(PRESETS.values()) if isinstance(PRESETS, dict) else list(PRESETS)
 
 

@@ -5,9 +5,12 @@ by the new job's ``apply_mask`` step (its recipe is the lineage), and the new jo
 """
 from __future__ import annotations
 
+import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+
+from media.codec import decode_to_array, encode_array, read_header
 
 from ..models import StudioJob, StudioResult
 from ..permissions import user_manages_product
@@ -21,10 +24,6 @@ MASK_STEPS = ("remove_background", "apply_mask")
 def studio_result_retouch(*, result: StudioResult, mask_png: bytes, user) -> StudioJob:
     """Store ``mask_png`` (grey PNG in the source photo's size; the first channel is the mask) and queue the
     result's recipe again with it in place of background removal. Raises ValidationError with the reason."""
-    import numpy as np
-
-    from media.codec import decode_to_array, encode_array, read_header
-
     job = result.job
     if not user_manages_product(user, job.product):
         raise PermissionDenied("You can retouch only your own merchant's studio results.")
