@@ -1,8 +1,6 @@
 """Merchant studio endpoints: presets, operations, jobs (create, progress, cancel, retry) and results."""
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -107,21 +105,18 @@ class StudioJobViewSet(
         form.is_valid(raise_exception=True)
         ids = list(dict.fromkeys(form.validated_data["images"]))
         sources = {s.pk: s for s in studio_selectors.studio_sources_for_user(request.user).filter(pk__in=ids)}
+        outcomes = {o.item.pk: o for o in studio_services.studio_jobs_create_each(
+            user=request.user, sources=[sources[pk] for pk in ids if pk in sources], preset=form.validated_data["preset"])}
         items = []
         for pk in ids:
             item = {"image": pk, "ok": False, "job": None, "error": None}
-            if pk not in sources:
+            outcome = outcomes.get(pk)
+            if outcome is None:
                 item["error"] = {"code": "not_found", "message": f"No image {pk} among your photos."}
+            elif outcome.error is not None:
+                item["error"] = {"code": "invalid", "message": outcome.message}
             else:
-                try:
-                    job = studio_services.studio_job_create(
-                        user=request.user, source=sources[pk], preset=form.validated_data["preset"],
-                    )
-                except (DjangoValidationError, DjangoPermissionDenied) as exc:
-                    messages = exc.messages if isinstance(exc, DjangoValidationError) else [str(exc)]
-                    item["error"] = {"code": "invalid", "message": " ".join(messages)}
-                else:
-                    item["ok"], item["job"] = True, self.get_serializer(self.get_queryset().get(pk=job.pk)).data
+                item["ok"], item["job"] = True, self.get_serializer(self.get_queryset().get(pk=outcome.made.pk)).data
             items.append(item)
         created = sum(1 for item in items if item["ok"])
         return Response({"created": created, "refused": len(items) - created, "results": items})

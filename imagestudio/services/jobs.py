@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -63,16 +64,37 @@ def studio_job_create(
     return job
 
 
-def studio_jobs_create_bulk(*, user, sources, preset: str) -> tuple[list[StudioJob], list[str]]:
-    """Create one job per photo; return the jobs made and a readable error per photo refused."""
-    jobs, errors = [], []
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk service did with one of its inputs: the object it made, or the refusal and its reason."""
+
+    item: object
+    made: object | None = None
+    error: ValidationError | PermissionDenied | None = None
+
+    @property
+    def message(self) -> str:
+        if isinstance(self.error, ValidationError):
+            return " ".join(self.error.messages)
+        return str(self.error) if self.error is not None else ""
+
+
+def studio_jobs_create_each(*, user, sources, preset: str) -> list[BulkOutcome]:
+    """Create one job per photo, each on its own; say per photo which job was made or why not (in input order)."""
+    outcomes = []
     for source in sources:
         try:
-            jobs.append(studio_job_create(user=user, source=source, preset=preset))
+            outcomes.append(BulkOutcome(item=source, made=studio_job_create(user=user, source=source, preset=preset)))
         except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            errors.append(f"{source}: {text}")
-    return jobs, errors
+            outcomes.append(BulkOutcome(item=source, error=exc))
+    return outcomes
+
+
+def studio_jobs_create_bulk(*, user, sources, preset: str) -> tuple[list[StudioJob], list[str]]:
+    """Create one job per photo; return the jobs made and a readable error per photo refused."""
+    outcomes = studio_jobs_create_each(user=user, sources=sources, preset=preset)
+    return ([o.made for o in outcomes if o.error is None],
+            [f"{o.item}: {o.message}" for o in outcomes if o.error is not None])
 
 
 def studio_job_enqueue(*, job_id: int) -> bool:
@@ -82,7 +104,7 @@ def studio_job_enqueue(*, job_id: int) -> bool:
     unsent, and ``studio_jobs_dispatch`` sends it when the broker is back. A duplicate send is harmless
     (the worker's claim is a conditional UPDATE).
     """
-    from ..tasks import studio_job_run_task
+    from ..tasks import studio_job_run_task  # here: tasks imports the services, so this side waits until it is called
 
     job = StudioJob.objects.filter(pk=job_id).only("queue", "celery_task_id", "status").first()
     if job is None or job.status != Status.QUEUED:
