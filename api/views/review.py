@@ -1,7 +1,6 @@
 """Reviewer endpoints: the queue, approve (publishes a new image), reject with a reason, bulk approve."""
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -91,20 +90,19 @@ class BulkApproveView(ReviewMixin, GenericAPIView):
         form.is_valid(raise_exception=True)
         ids = list(dict.fromkeys(form.validated_data["results"]))
         found = {r.pk: r for r in studio_selectors.results_for_user(request.user).filter(pk__in=ids)}
+        outcomes = {o.item.pk: o for o in studio_services.studio_results_approve_each(
+            results=[found[pk] for pk in ids if pk in found], user=request.user)}
         context = self.get_serializer_context()
         items = []
         for pk in ids:
             item = {"id": pk, "ok": False, "published_image": None, "error": None}
-            result = found.get(pk)
-            if result is None:
+            outcome = outcomes.get(pk)
+            if outcome is None:
                 item["error"] = {"code": "not_found", "message": f"No studio result {pk}."}
+            elif outcome.error is not None:
+                item["error"] = {"code": outcome.code, "message": outcome.message}
             else:
-                try:
-                    image = studio_services.studio_result_approve(result=result, user=request.user)
-                except DjangoValidationError as exc:
-                    item["error"] = {"code": exc.error_list[0].code or "invalid", "message": " ".join(exc.messages)}
-                else:
-                    item["ok"], item["published_image"] = True, MerchantImageSerializer(image, context=context).data
+                item["ok"], item["published_image"] = True, MerchantImageSerializer(outcome.made, context=context).data
             items.append(item)
         approved = sum(1 for item in items if item["ok"])
         return Response({"approved": approved, "refused": len(items) - approved, "results": items})

@@ -78,6 +78,15 @@ class BulkOutcome:
             return " ".join(self.error.messages)
         return str(self.error) if self.error is not None else ""
 
+    @property
+    def code(self) -> str:
+        """The refusal's code ("invalid" when it names none; "" when nothing was refused)."""
+        if self.error is None:
+            return ""
+        if isinstance(self.error, ValidationError) and not hasattr(self.error, "error_dict"):
+            return self.error.error_list[0].code or "invalid"
+        return "invalid"
+
 
 def studio_jobs_create_each(*, user, sources, preset: str) -> list[BulkOutcome]:
     """Create one job per photo, each on its own; say per photo which job was made or why not (in input order)."""

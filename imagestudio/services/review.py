@@ -14,6 +14,7 @@ from ..models import StudioJob, StudioResult
 from ..permissions import user_can_review
 from ..notices import notify_decision
 from ._transitions import job_transition, result_transition
+from .jobs import BulkOutcome
 
 ResultStatus = StudioResult.Status
 
@@ -129,23 +130,34 @@ def studio_result_reject(*, result: StudioResult, user: AbstractBaseUser, reason
     return result
 
 
-def studio_results_bulk_approve(*, results, user: AbstractBaseUser) -> tuple[list[ProductImage], list[str]]:
-    """Approve many results one by one; return the published images and a readable error per refusal.
+def studio_results_approve_each(*, results, user: AbstractBaseUser) -> list[BulkOutcome]:
+    """Approve each result on its own; say per result (in order) which image was published or why not.
 
-    Results assessed "likely wrong" are never approved in bulk: each is refused with its reasons and must
-    be opened and confirmed one by one.
+    Results assessed "likely wrong" are never approved in bulk: studio_result_approve refuses each
+    (code ``risk_not_confirmed``, with its reasons) until it is opened and confirmed one by one.
     """
     _require_reviewer(user)
-    images, errors = [], []
+    outcomes = []
     for result in results:
-        if result.is_likely_wrong:
+        try:
+            outcomes.append(BulkOutcome(item=result, made=studio_result_approve(result=result, user=user)))
+        except ValidationError as exc:
+            outcomes.append(BulkOutcome(item=result, error=exc))
+    return outcomes
+
+
+def studio_results_bulk_approve(*, results, user: AbstractBaseUser) -> tuple[list[ProductImage], list[str]]:
+    """Approve many results one by one; return the published images and a readable error per refusal."""
+    images, errors = [], []
+    for outcome in studio_results_approve_each(results=results, user=user):
+        result = outcome.item
+        if outcome.error is None:
+            images.append(outcome.made)
+        elif outcome.code == "risk_not_confirmed":
             errors.append(f"{result} ({result.job.product.title}) was skipped: it is likely wrong; open it to check "
                           "and approve it on its own.")
-            continue
-        try:
-            images.append(studio_result_approve(result=result, user=user))
-        except ValidationError as exc:
-            errors.append(f"{result}: {' '.join(exc.messages)}")
+        else:
+            errors.append(f"{result}: {outcome.message}")
     return images, errors
 
 
