@@ -58,25 +58,33 @@ def image_bytes():
 
 @pytest.fixture
 def roles(db):
-    from catalog.roles import ensure_role_groups
+    """The role groups, read: ensure_role_groups made them after migrate and makes them again after every flush
+    (post_migrate), so rebuilding them (some 30 queries) per test would only repeat that."""
+    return role_groups()
 
-    return ensure_role_groups()
+
+def role_groups() -> dict:
+    from django.contrib.auth.models import Group
+
+    from catalog.roles import ROLE_PERMISSIONS, ensure_role_groups
+
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_PERMISSIONS)}
+    return groups if len(groups) == len(ROLE_PERMISSIONS) else ensure_role_groups()
 
 
 @pytest.fixture
 def catalog_world(db, roles):
     """Two merchants with one user each, a reviewer, a superuser, two categories and a product each."""
-    return build_catalog_world()
+    return build_catalog_world(roles)
 
 
-def build_catalog_world() -> dict:
+def build_catalog_world(roles: dict | None = None) -> dict:
     """Create the catalog_world objects (a factory, for fixtures that build a world once for many tests)."""
     from django.contrib.auth import get_user_model
 
     from catalog import services
-    from catalog.roles import ensure_role_groups
 
-    roles = ensure_role_groups()
+    roles = roles or role_groups()
     users = get_user_model().objects
     a = services.merchant_create(name="Alpha Goods")
     b = services.merchant_create(name="Beta Wares")
