@@ -95,7 +95,7 @@ def test_the_model_gets_the_parameters_and_the_result_is_marked_ai_edited(monkey
 
 @needs_weights
 def test_a_known_look_on_the_reference_is_carried_over_to_the_source():
-    look = Look(temperature=0.9, contrast=0.4, saturation=1.3)
+    look = Look(exposure=0.4, contrast=0.4)
     source = _photo(3)
     reference = (look.apply(_photo(4).astype(np.float32) / 255) * 255).round().astype(np.uint8)
     out = _step(reference=9, keep_product_colour=False).apply(
