@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 
+from media.selectors import current_renditions_prefetch
+
 from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .roles import user_is_reviewer
 from .search_text import product_text_search
@@ -103,7 +105,7 @@ def published_images_queryset() -> QuerySet[ProductImage]:
     return (
         ProductImage.objects.filter(is_published=True)
         .order_by("-is_primary", "position", "id")
-        .prefetch_related("renditions")
+        .prefetch_related(current_renditions_prefetch())
     )
 
 

@@ -82,11 +82,20 @@ def _sharpen_luma(image: Image.Image, a: float) -> Image.Image:
 SHARPEN = Sharpen()
 
 
+# spec_hash by everything it hashes: every read of a page's renditions asks it, three times an image.
+_SPEC_HASHES: dict[tuple, str] = {}
+
+
 def spec_hash(fmt: str) -> str:
     """Return the short hash of everything that decides a rendition's bytes for ``fmt``."""
-    recipe = {"v": SPEC_VERSION, "format": fmt, "encoder": ENCODER_SETTINGS[fmt], "sharpen": repr(SHARPEN),
-              "resample": "lanczos", "headroom": DECODE_HEADROOM}
-    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
+    encoder = ENCODER_SETTINGS[fmt]
+    key = (SPEC_VERSION, fmt, tuple(sorted(encoder.items())), SHARPEN, DECODE_HEADROOM)
+    found = _SPEC_HASHES.get(key)
+    if found is None:
+        recipe = {"v": SPEC_VERSION, "format": fmt, "encoder": encoder, "sharpen": repr(SHARPEN),
+                  "resample": "lanczos", "headroom": DECODE_HEADROOM}
+        found = _SPEC_HASHES[key] = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
+    return found
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ django-storages' S3 backend (private objects with presigned URLs, public objects
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
@@ -65,6 +67,27 @@ class _PublicStorage(LazyObject):
 
 
 public_storage: Storage = _PublicStorage()  # type: ignore[assignment]
+
+
+# A storage name that FileSystemStorage.url() would pass through unchanged (nothing to quote, no dot segment,
+# no empty segment): every rendition key we make, with or without the storage's random suffix.
+_SEGMENT = r"(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*|\.[A-Za-z0-9_~-][A-Za-z0-9_.~-]*|\.\.[A-Za-z0-9_.~-]+)"
+_PLAIN_NAME = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
+
+
+def public_url_builder() -> Callable[[str], str]:
+    """Return ``name -> public_storage.url(name)`` for many names at once (a page of renditions).
+
+    For local public files the URL is the base URL plus the name, which ``url()`` reaches through a quote
+    and a urljoin per name (a third of an API list page's time, at ~216 URLs a page); a name that would need
+    quoting still goes through ``url()``. Other stores (S3) make each URL themselves.
+    """
+    storage = public_storage
+    if storage.__class__ is not PublicFileSystemStorage:
+        return storage.url
+    base = storage.base_url
+    plain = _PLAIN_NAME.fullmatch
+    return lambda name: base + name if plain(name) else storage.url(name)
 
 
 def get_public_storage() -> Storage:
