@@ -34,6 +34,18 @@ MIN_SHOP_EXAMPLES = 20  # a shop with fewer categorised, photographed products b
 # at once, so the memo may live long; with the embedded per-process cache (make run) the web process never
 # sees the worker's bump, so the memo lives only as long as a cached storefront page (its TTL bounds staleness).
 SIMILAR_CACHE_SECONDS = 3600
+# Search by photo shows only matches at least this similar (cosine) to the photo; below it the answer is "no
+# close matches" with alternatives. The best similarity of ANY photo rises with the number of photos it is
+# compared with, so the floor does too: (searchable photos, floor) points, linear in log10(n) between them,
+# flat outside. Measured by bench/search_photo_floor.py with the clothing TRAINING split as the catalogue
+# (random galleries of 10 to 3,000 of its photos, about 6,000 leave-one-out draws per size): each point is the
+# 1st percentile, rounded down to 0.01, of a catalogue photo's best similarity to the others, so 99% of "a
+# photo of the kind of thing the shop sells" keep their matches. What the floors refused of photos of nothing
+# in that catalogue, at 30 / 300 / 3,000 photos: sun_hays80 scenes 77 / 84 / 86%, noise 23 / 87 / 93%, flat
+# colours 64 / 77 / 100%, rendered non-clothing products (mugs, lamps on a plain backdrop: product shots to
+# the model) 58 / 57 / 51%. Near-copies of catalogue photos (cropped, re-lit, JPEG 60) scored >= 0.90.
+# A floor, not a classifier: small catalogues let more unrelated photos through (see the bench's JSON).
+PHOTO_FLOOR_POINTS = ((10, 0.42), (30, 0.53), (100, 0.66), (300, 0.73), (1000, 0.78), (3000, 0.83))
 
 
 @dataclass(frozen=True)
@@ -133,18 +145,46 @@ def similar_products(product: Product) -> list[ProductMatch]:
     return [ProductMatch(product=products[pk], similarity=sim) for pk, sim in ranking if pk in products]
 
 
-def products_like_photo(data: bytes, *, filename: str = "", limit: int = PHOTO_RESULTS_LIMIT) -> list[ProductMatch]:
-    """Return the active products whose photos look most like an uploaded photo, best first.
+@dataclass(frozen=True)
+class PhotoSearchAnswer:
+    matches: list[ProductMatch]  # only those at or above the floor, best first
+    floor: float  # the similarity a match needed (see photo_match_floor)
+    nearest_similarity: float | None  # the best similarity found, even under the floor (None: empty index)
+
+    @property
+    def close_matches(self) -> bool:
+        return bool(self.matches)
+
+
+def photo_match_floor(searchable_photos: int) -> float:
+    """Return the cosine similarity a photo-search match needs among ``searchable_photos`` (PHOTO_FLOOR_POINTS)."""
+    sizes, floors = zip(*PHOTO_FLOOR_POINTS)
+    return round(float(np.interp(np.log10(max(int(searchable_photos), 1)), np.log10(sizes), floors)), 3)
+
+
+def search_by_photo(data: bytes, *, filename: str = "", limit: int = PHOTO_RESULTS_LIMIT) -> PhotoSearchAnswer:
+    """Return the active products whose photos look like an uploaded photo, best first, none under the floor.
 
     The photo goes through the same ingest as a merchant upload (caps, format sniffing, EXIF, sRGB) and
     raises ``IngestError`` with the reason when refused; it is decoded in memory and never stored.
-    ``ml.embedding.inference.EmbeddingUnavailable`` propagates while the model cannot run.
+    ``ml.embedding.inference.EmbeddingUnavailable`` propagates while the model cannot run. A photo of
+    nothing like the catalogue gets no matches rather than the least unlike products.
     """
+    from .selectors import searchable_image_count
+
     ingested = ingest_image(data, filename=filename)
     rgb = decode_to_array(ingested.content)[..., :3]
     vector, _phash = embed_photo(rgb)
     best = _best_similarity_by_product([_as_vector(vector)], k=max(NEIGHBOURS_PER_QUERY, limit * 3))
-    return _ranked_storefront_matches(best, limit=limit, per_merchant=None)
+    floor = photo_match_floor(searchable_image_count())
+    ranked = _ranked_storefront_matches({pk: sim for pk, sim in best.items() if sim >= floor},
+                                        limit=limit, per_merchant=None)
+    return PhotoSearchAnswer(matches=ranked, floor=floor, nearest_similarity=max(best.values()) if best else None)
+
+
+def products_like_photo(data: bytes, *, filename: str = "", limit: int = PHOTO_RESULTS_LIMIT) -> list[ProductMatch]:
+    """The matches of ``search_by_photo`` alone (at or above the floor)."""
+    return search_by_photo(data, filename=filename, limit=limit).matches
 
 
 def shop_example_count(product: Product) -> int:

@@ -43,6 +43,11 @@ def _eligible():
     return ImageEmbedding.objects.filter(image__is_published=True, image__product__status="active")
 
 
+def searchable_image_count() -> int:
+    """How many embedded photos a shopper's search may return (the photo-search floor grows with it)."""
+    return _eligible().count()
+
+
 def nearest_images(vector, *, k: int = 10, exclude_product_id: int | None = None,
                    merchant_id: int | None = None) -> list[tuple[int, int, float]]:
     """Return up to ``k`` (image_id, product_id, cosine distance) of the closest published images, nearest first."""

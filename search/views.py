@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from media.errors import IngestError
 from media.uploads import read_upload
+from catalog.search_text import popular_categories
 from ml.embedding.inference import EmbeddingUnavailable
 
 from . import features
@@ -27,15 +28,19 @@ def photo_search(request):
     if request.method == "GET":
         return render(request, "search/photo.html", {"form": PhotoSearchForm()})
     form = PhotoSearchForm(request.POST, request.FILES)
-    status, matches = 400, None
+    status, answer = 400, None
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            matches = features.products_like_photo(read_upload(upload), filename=upload.name or "")
+            answer = features.search_by_photo(read_upload(upload), filename=upload.name or "")
             status = 200
         except IngestError as exc:
             form.add_error("file", str(exc))
         except EmbeddingUnavailable:
             form.add_error(None, UNAVAILABLE_MESSAGE)
             status = 503
-    return render(request, "search/photo.html", {"form": form, "matches": matches}, status=status)
+    context = {"form": form, "matches": answer.matches if answer else None}
+    if answer is not None and not answer.close_matches:
+        # Nothing close: where else to look instead of the least unlike products.
+        context["categories"] = popular_categories()
+    return render(request, "search/photo.html", context, status=status)

@@ -16,6 +16,11 @@ class MatchedProductSerializer(PublicProductSerializer):
         fields = [f for f in PublicProductSerializer.Meta.fields if f != "variants"]
 
 
+class PhotoSearchAlternativesSerializer(serializers.Serializer):
+    categories = CategoryRefSerializer(many=True, help_text="Popular categories (most active products first).")
+    text_search_url = serializers.CharField(help_text="The storefront's search by words.")
+
+
 class ProductMatchSerializer(serializers.Serializer):
     product = MatchedProductSerializer(read_only=True)
     similarity = serializers.FloatField(read_only=True, help_text="Cosine similarity of the best pair of photos, -1..1.")
@@ -23,7 +28,12 @@ class ProductMatchSerializer(serializers.Serializer):
 
 class PhotoSearchResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    results = ProductMatchSerializer(many=True)
+    results = ProductMatchSerializer(many=True, help_text="Only matches at or above `similarity_floor`, best first.")
+    close_matches = serializers.BooleanField(help_text="False when nothing in the catalogue looks close to the photo "
+                                             "(then `results` is empty and `alternatives` says where else to look).")
+    similarity_floor = serializers.FloatField(help_text="The cosine similarity a match needed; it grows with the "
+                                              "number of searchable photos (search.features.photo_match_floor).")
+    alternatives = PhotoSearchAlternativesSerializer(allow_null=True, help_text="Only without close matches.")
 
 
 class CategorySuggestionSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from media.errors import IngestError
 from media.uploads import UploadBudget, read_upload
+from catalog.search_text import popular_categories
 from catalog.selectors import product_images_for_user, products_for_user
 from ml.embedding.inference import EmbeddingUnavailable
 from search import features
@@ -44,7 +46,9 @@ class PhotoSearchView(PrivateMixin, APIView):
     @extend_schema(
         summary="Find products that look like a photo",
         description="Multipart `file`. The photo goes through the upload ingest (type sniffed from the bytes, size "
-        "caps) and is never stored. A refused file is a 400 with the reason; 503 while the model cannot run.",
+        "caps) and is never stored. A refused file is a 400 with the reason; 503 while the model cannot run. "
+        "Only products at least `similarity_floor` alike are returned: a photo of nothing like the catalogue gets "
+        "`close_matches: false`, no results and `alternatives` (popular categories, search by words).",
         request={"multipart/form-data": PhotoSearchSerializer},
         responses={200: PhotoSearchResultSerializer,
                    503: OpenApiResponse(ErrorSerializer, description="The embedding model cannot run right now.")},
@@ -57,12 +61,16 @@ class PhotoSearchView(PrivateMixin, APIView):
         try:
             data = read_upload(upload)
             UploadBudget().charge(data)
-            matches = features.products_like_photo(data, filename=upload.name or "")
+            answer = features.search_by_photo(data, filename=upload.name or "")
         except IngestError as exc:
             raise exceptions.ValidationError({"file": [exceptions.ErrorDetail(str(exc), code="invalid_image")]}) from exc
         except EmbeddingUnavailable as exc:
             raise SearchUnavailable() from exc
-        body = {"count": len(matches), "results": matches}
+        alternatives = None
+        if not answer.close_matches:
+            alternatives = {"categories": popular_categories(), "text_search_url": reverse("catalog:search")}
+        body = {"count": len(answer.matches), "results": answer.matches, "close_matches": answer.close_matches,
+                "similarity_floor": answer.floor, "alternatives": alternatives}
         return Response(PhotoSearchResultSerializer(body, context={"request": request}).data)
 
 

@@ -127,4 +127,4 @@ def test_an_unmatched_photo_says_so_and_offers_word_search(client, catalog_world
     response = _post(client, make_image_bytes(seed=6))  # nothing is embedded yet
     html = response.content.decode()
     assert response.status_code == 200
-    assert "No product looks like this photo" in html and reverse("catalog:search") in html
+    assert "No close matches" in html and reverse("catalog:search") in html
