@@ -16,6 +16,7 @@ from ..operations import Frame, InvalidRecipe, OperationError, parse_recipe
 from ..operations.recipe import parse_step
 from ..quality import assess
 from ..storage import studio_mask_key, studio_output_key, studio_source_mask_key
+from .look_refs import look_references
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 METRICS_SIDE = 1024  # metrics are measured with both images scaled to at most this side
@@ -60,7 +61,8 @@ def outputs_render(*, job: StudioJob, data: bytes, progress) -> tuple[list[Rende
         recipe = parse_recipe(job.recipe)
     except InvalidRecipe as exc:
         raise JobFailure(f"The recipe is no longer valid: {exc}") from exc
-    original = Frame(image=pixels, mask=None, meta={"edited_masks": _edited_masks(job)})
+    # Reference photos of match_look steps, checked to be the shop's own (operations do no I/O).
+    original = Frame(image=pixels, mask=None, meta={"edited_masks": _edited_masks(job), **look_references(job)})
 
     def on_step(percent: int, op: str) -> None:
         # The recipe runs in the 5..90 % band; decoding and encoding take the ends.

@@ -144,3 +144,25 @@ def test_the_loader_hands_over_own_photos_and_refuses_other_shops(studio_world):
     same = make_job(w, steps=[{"op": "match_look", "reference": w["photo_a"].pk}])
     assert "another photo than the one being edited" in look_references(same)[REFERENCES_KEY][w["photo_a"].pk]
     assert look_references(make_job(w)) == {}
+
+
+@needs_weights
+@pytest.mark.django_db
+def test_a_job_matches_the_look_of_the_shops_own_photo_and_refuses_another_shops(studio_world):
+    from imagestudio.models import StudioJob
+    from tests.imagestudio.jobs_helpers import run_job
+
+    w = studio_world
+    own = make_job(w, steps=[{"op": "grabcut_mask"}, {"op": "match_look", "reference": w["image_a"].pk}])
+    run_job(own)
+    own.refresh_from_db()
+    assert own.status == StudioJob.Status.AWAITING_REVIEW, own.error  # through the review gate
+    assert own.uses_ml and own.queue == "ml"  # the ml queue; approved results are marked AI-edited
+    assert own.model_versions["match_look"].startswith("look-")
+    assert own.recipe[1] == {"op": "match_look", "reference": w["image_a"].pk, "strength": 1.0,
+                             "keep_product_colour": True}
+    other = make_job(w, steps=[{"op": "match_look", "reference": w["image_b"].pk, "keep_product_colour": False}])
+    run_job(other)
+    other.refresh_from_db()
+    assert other.status == StudioJob.Status.FAILED
+    assert "belongs to another shop" in other.error
