@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image
 
 from .codec import EXTENSIONS, MIME_TYPES, Decoded, decode, encode
+from .operations import Operation, Resize, Sharpen
 
 LADDER_WIDTHS = (160, 320, 640, 960, 1280, 2048)
 # Order matters: <picture> offers the first format a browser supports.
@@ -45,9 +46,10 @@ RESAMPLE = Image.Resampling.BICUBIC
 PLACEHOLDER_WIDTH = 16
 
 
-@dataclass(frozen=True)
-class Sharpen:
-    """A 3x3 Laplacian sharpen of the brightness after downscaling, stronger the more the image shrank.
+@dataclass(frozen=True, repr=False)
+class LadderSharpening:
+    """How much each ladder step is sharpened: ``Sharpen``'s 3x3 Laplacian of the brightness, stronger the more
+    the image shrank.
 
     Downscaling averages away fine contrast; a small kernel restores crispness at a third of
     the cost of a Gaussian unsharp mask (which matters: it runs on every ladder step). Only the
@@ -63,31 +65,24 @@ class Sharpen:
         if not (0 <= self.amount <= 1 and self.full_at > 1):
             raise ValueError(f"invalid sharpening {self}")
 
-    def __call__(self, image: Image.Image, *, reduction: float) -> Image.Image:
+    def __repr__(self) -> str:
+        # The text spec_hash has always read (the class was once called Sharpen): a rename is no new pixels.
+        return f"Sharpen(amount={self.amount!r}, full_at={self.full_at!r})"
+
+    def operation(self, *, reduction: float) -> Sharpen | None:
+        """Return the sharpen step for a total ``reduction`` from the original, or None when barely resized."""
         a = self.amount * min(1.0, max(0.0, (reduction - 1.0) / (self.full_at - 1.0)))
         if a < 0.02:  # barely resized: sharpening would only add halos
-            return image
-        if image.mode == "RGBA":  # sharpen colour only; a sharpened alpha edge would fringe
-            rgb = _sharpen_luma(image.convert("RGB"), a)
-            rgb.putalpha(image.getchannel("A"))
-            return rgb
-        return _sharpen_luma(image, a)
+            return None
+        # Sharpen's amount weighs centre minus the neighbours' mean: 4x the centre-surround weight.
+        return Sharpen(amount=4 * a, kernel="laplacian", luma_only=True)
+
+    def __call__(self, image: Image.Image, *, reduction: float) -> Image.Image:
+        step = self.operation(reduction=reduction)
+        return image if step is None else step.on_pillow(image)
 
 
-def _sharpen_luma(image: Image.Image, a: float) -> Image.Image:
-    """Return an RGB or L ``image`` plus ``a`` x the Laplacian (centre minus 4-neighbours) of its luma."""
-    luma = image if image.mode == "L" else image.convert("L")
-    kernel = ImageFilter.Kernel((3, 3), [0, -a, 0, -a, 4 * a, -a, 0, -a, 0], scale=1, offset=128)
-    detail = luma.filter(kernel)
-    width, height = detail.size
-    for edge in ((0, 0, width, 1), (0, height - 1, width, height), (0, 0, 1, height), (width - 1, 0, width, height)):
-        detail.paste(128, edge)  # Pillow copies edge pixels unfiltered: they carry no detail
-    if image.mode != "L":
-        detail = Image.merge(image.mode, [detail] * len(image.getbands()))
-    return ImageChops.add(image, detail, scale=1.0, offset=-128)
-
-
-SHARPEN = Sharpen()
+SHARPEN = LadderSharpening()
 
 
 # spec_hash by everything it hashes: every read of a page's renditions asks it, three times an image.
@@ -153,13 +148,23 @@ def ladder_specs(original_width: int, formats: tuple[str, ...] = LADDER_FORMATS)
     return [RenditionSpec(w, f) for w in ladder_widths(original_width) for f in formats]
 
 
+def step_operations(width: int, *, image_width: int, reduction: float) -> list[Operation]:
+    """Return the registry operations that make one ladder step from an image ``image_width`` wide: a resize
+    (``RESAMPLE``, never enlarging) and, for the total ``reduction`` from the original, a sharpen."""
+    steps: list[Operation] = []
+    if width < image_width:
+        steps.append(Resize(width=width, resample=RESAMPLE.name.lower()))
+    sharpen = SHARPEN.operation(reduction=reduction)
+    if sharpen is not None:
+        steps.append(sharpen)
+    return steps
+
+
 def _resize(image: Image.Image, width: int, *, reduction: float) -> Image.Image:
-    """Resample to ``width`` (``RESAMPLE``) and sharpen for the total ``reduction`` from the original."""
-    if width < image.width:
-        height = max(1, round(image.height * width / image.width))
-        # reducing_gap: a box pre-reduction for big factors, then the filter over the last ~2x.
-        image = image.resize((width, height), RESAMPLE, reducing_gap=2.0)
-    return SHARPEN(image, reduction=reduction)
+    """Resample to ``width`` and sharpen for the total ``reduction``: the step's operations, on Pillow."""
+    for operation in step_operations(width, image_width=image.width, reduction=reduction):
+        image = operation.on_pillow(image)
+    return image
 
 
 def decode_for_ladder(source: bytes, specs: list[RenditionSpec]) -> Decoded:

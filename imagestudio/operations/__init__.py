@@ -1,5 +1,9 @@
 """The studio's image operations: a registry of frozen dataclasses and recipes that chain them.
 
+The registry, the frame, ``resize`` and ``sharpen`` are media's (``media.operations``): the rendition ladder
+is made of the same specs, so a recipe and a rendition share one resize and one sharpen. The studio
+registers its other operations into that registry by importing the modules below.
+
 Pure numpy/OpenCV/Pillow: no Django, no I/O (bytes <-> arrays live in media.codec) and no
 TensorFlow at import time (ML operations import ml.* lazily when they run).
 

@@ -1,4 +1,7 @@
-"""Geometry operations: resize, crop to the subject, fit onto a square canvas (mask follows the image)."""
+"""Geometry operations: crop to the subject, fit onto a square canvas (mask follows the image).
+
+``resize`` is media's (``media.operations.Resize``), shared with the rendition ladder.
+"""
 from __future__ import annotations
 
 import math
@@ -6,48 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from imagestudio.operations.base import Frame, InvalidRecipe, Operation, OperationError, param, register_operation
+from imagestudio.operations.base import Frame, Operation, OperationError, param, register_operation
 from imagestudio.operations.pixels import composite, resize_array, subject_bbox
+from media.operations import MAX_SIDE, Resize  # noqa: F401  (resize is media's, shared with the ladder)
 
-MAX_SIDE = 6000  # bounds memory per worker: 6000^2 RGBA float32 is ~0.6 GB
 FRINGE_ALPHA = 8  # alpha below this (3%) is invisible on any backdrop
-
-
-@register_operation("resize")
-@dataclass(frozen=True)
-class Resize(Operation):
-    """Resize to a maximum side, or to a width and/or height (exact when both are given)."""
-
-    changes_geometry = True
-
-    max_side: int | None = param(None, low=16, high=MAX_SIDE, help="scale so the longer side is this long")
-    width: int | None = param(None, low=1, high=MAX_SIDE, help="exact width (keeps the aspect if height is empty)")
-    height: int | None = param(None, low=1, high=MAX_SIDE, help="exact height (keeps the aspect if width is empty)")
-    allow_upscale: bool = param(False, help="with max_side: also enlarge images smaller than max_side")
-
-    def validate(self) -> None:
-        if self.max_side is None and self.width is None and self.height is None:
-            raise InvalidRecipe("give max_side, or width and/or height", field="max_side")
-        if self.max_side is not None and (self.width is not None or self.height is not None):
-            raise InvalidRecipe("give either max_side or width/height, not both", field="max_side")
-
-    def target_size(self, width: int, height: int) -> tuple[int, int]:
-        """Return the output (width, height) for an input of this size."""
-        if self.max_side is not None:
-            scale = self.max_side / max(width, height)
-            if scale > 1.0 and not self.allow_upscale:
-                return width, height
-            return max(1, round(width * scale)), max(1, round(height * scale))
-        if self.width is not None and self.height is not None:
-            return self.width, self.height
-        if self.width is not None:
-            return self.width, max(1, round(height * self.width / width))
-        return max(1, round(width * self.height / height)), self.height
-
-    def apply(self, frame: Frame) -> Frame:
-        w, h = self.target_size(*frame.size)
-        mask = None if frame.mask is None else resize_array(frame.mask, w, h)
-        return frame.replace(image=resize_array(frame.image, w, h), mask=mask)
 
 
 @register_operation("crop_to_subject")

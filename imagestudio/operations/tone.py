@@ -1,4 +1,8 @@
-"""Colour and tone operations: white balance, exposure, contrast, denoise, sharpen, adjustments."""
+"""Colour and tone operations: white balance, exposure, contrast, denoise, adjustments.
+
+Sharpening is media's (``media.operations.Sharpen``, registered as ``sharpen``): one implementation for
+the studio and the rendition ladder.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -243,26 +247,6 @@ class Denoise(Operation):
             for c in (1, 2):
                 ycc[..., c] = cv2.GaussianBlur(np.ascontiguousarray(ycc[..., c]), (0, 0), sigma)
         return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
-
-
-@register_operation("sharpen")
-@dataclass(frozen=True)
-class Sharpen(Operation):
-    """Sharpen with an unsharp mask."""
-
-    amount: float = param(1.0, low=0.0, high=5.0, help="how much of the detail to add back")
-    radius: float = param(1.0, low=0.3, high=10.0, help="Gaussian sigma in pixels")
-    threshold: int = param(0, low=0, high=255, help="ignore differences smaller than this (protects flat areas)")
-
-    def __call__(self, image: np.ndarray) -> np.ndarray:
-        def sharpen(rgb: np.ndarray) -> np.ndarray:
-            blurred = cv2.GaussianBlur(rgb, (0, 0), self.radius)
-            detail = cv2.subtract(rgb, blurred, dtype=cv2.CV_16S)
-            if self.threshold:
-                detail[np.abs(detail) < self.threshold] = 0
-            return cv2.addWeighted(rgb, 1.0, detail, self.amount, 0.0, dtype=cv2.CV_8U)
-
-        return on_rgb(image, sharpen)
 
 
 @register_operation("adjust")

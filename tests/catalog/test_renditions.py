@@ -284,7 +284,7 @@ def test_sharpen_leaves_flat_colour_alone_and_keeps_alpha():
 
 def test_sharpening_is_part_of_the_spec_hash(monkeypatch):
     before = ladder.spec_hash("JPEG")
-    monkeypatch.setattr(ladder, "SHARPEN", ladder.Sharpen(amount=0.2))
+    monkeypatch.setattr(ladder, "SHARPEN", ladder.LadderSharpening(amount=0.2))
     assert ladder.spec_hash("JPEG") != before
     monkeypatch.undo()
     monkeypatch.setattr(ladder, "SPEC_VERSION", ladder.SPEC_VERSION + 1)
