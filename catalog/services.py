@@ -1,6 +1,7 @@
 """Catalog writes: every create/update of merchants, products and images goes through here."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from media.ingest import IngestedImage, IngestError, ingest_image, storefront_size_check
+from media.uploads import UploadBudget
 from .models import Category, Merchant, Product, ProductImage, ProductVariant
 from .storefront_cache import bump_catalog_version_now_and_on_commit
 
@@ -303,6 +305,50 @@ def product_image_create(
     # Not stored: what the ingest wants the uploader to know (e.g. "will appear small"), for the answer.
     image.upload_warnings = list(warnings)
     return image
+
+
+@dataclass(frozen=True)
+class ImageOutcome:
+    """What became of one photo of a bulk add: the new image, or the refusal with its reason."""
+
+    filename: str
+    image: ProductImage | None = None
+    error: ValidationError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.image is not None
+
+
+def product_images_create_each(
+    *,
+    product: Product,
+    photos,
+    created_by: User | None = None,
+    alt_text: str = "",
+    budget: UploadBudget | None = None,
+) -> list[ImageOutcome]:
+    """Add each photo to ``product`` on its own: one outcome per photo, in order; accepted photos stay when others
+    are refused.
+
+    ``photos`` are uploaded files (read through ``budget``: the byte cap, then the request's decoded-size budget)
+    or ``(filename, IngestedImage)`` pairs an admin form already ingested while validating.
+    """
+    budget = budget or UploadBudget()
+    outcomes = []
+    for photo in photos:
+        filename, ingested = photo if isinstance(photo, tuple) else (photo.name or "", None)
+        try:
+            data = None if ingested is not None else budget.read(photo)
+            image = product_image_create(product=product, data=data, ingested=ingested, filename=filename,
+                                         alt_text=alt_text, created_by=created_by)
+        except IngestError as exc:
+            outcomes.append(ImageOutcome(filename, error=ValidationError(str(exc), code="invalid_image")))
+        except ValidationError as exc:
+            outcomes.append(ImageOutcome(filename, error=exc))
+        else:
+            outcomes.append(ImageOutcome(filename, image=image))
+    return outcomes
 
 
 def _after_image_published(image_id: int) -> None:

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
 from media.errors import IngestError
-from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
+from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota
 from media.selectors import image_url
 
 from . import selectors, services
@@ -37,8 +37,7 @@ def product_image_upload(request, product_id: int):
         response["Retry-After"] = str(exc.wait_seconds)
         return response
     try:
-        data = read_upload(upload)
-        UploadBudget().charge(data)
+        data = UploadBudget().read(upload)
         image = services.product_image_create(
             product=product, data=data, filename=upload.name or "", created_by=request.user,
             alt_text=request.POST.get("alt_text", ""),

@@ -58,12 +58,17 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1e6:.0f}" if pixels >= 10_000_000 else f"{pixels / 1e6:.2g}"
 
 
+def refuse_oversize(size: int, *, max_bytes: int) -> None:
+    """Refuse a file of ``size`` bytes over the byte cap, with the one message every door shows."""
+    if size > max_bytes:
+        raise IngestError(f"The file is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+
+
 def _open(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
     """Open lazily (header only) and enforce the caps before any pixel is decoded."""
     if not data:
         raise IngestError("The file is empty.")
-    if len(data) > max_bytes:
-        raise IngestError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+    refuse_oversize(len(data), max_bytes=max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -13,8 +13,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
 PUBLIC_ALIAS = "public"
@@ -105,7 +103,7 @@ def is_s3(storage: Storage) -> bool:
     return hasattr(storage, "bucket_name")  # LazyObject proxies set themselves up on access
 
 
-@receiver(setting_changed)
-def _reset_public_storage(*, setting, **kwargs):
+def public_storage_setting_changed(*, setting, **kwargs):
+    """Forget the public store when STORAGES changes (tests, override_settings); connected in MediaConfig.ready()."""
     if setting == "STORAGES":
         public_storage._wrapped = empty

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from ecommerce.cache import throttle_cache
 
-from .codec import read_header
+from .codec import read_header, refuse_oversize
 from .errors import IngestError
 from .limits import max_bytes_setting
 
@@ -25,11 +25,14 @@ def _setting(name: str, default):
 
 
 def read_upload(upload) -> bytes:
-    """Read an uploaded file, refusing one over the byte cap before it is read into memory."""
-    limit = max_bytes_setting()
+    """Read an uploaded file, refusing one over the byte cap before it is read into memory.
+
+    For a file that is looked at and dropped (search by photo); a photo that is kept goes through
+    ``UploadBudget.read``, which also charges its decoded size.
+    """
     size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise IngestError(f"The file is {size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB.")
+    if size is not None:
+        refuse_oversize(size, max_bytes=max_bytes_setting())
     return upload.read()
 
 
@@ -39,6 +42,13 @@ class UploadBudget:
     def __init__(self, limit: int | None = None):
         self.limit = int(limit or _setting("INGEST_MAX_REQUEST_DECODED_BYTES", DEFAULT_MAX_REQUEST_DECODED_BYTES))
         self.used = 0
+
+    def read(self, upload) -> bytes:
+        """Read one uploaded photo as every door does: the byte cap before reading, then its decoded size
+        charged from the header; raise IngestError with the reason."""
+        data = read_upload(upload)
+        self.charge(data)
+        return data
 
     def charge(self, data: bytes) -> None:
         header = read_header(data)

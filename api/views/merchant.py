@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from catalog import services
 from media.errors import IngestError
-from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
+from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import product_images_for_user, products_for_user
 from search.quality_flags import upload_answer_flags
@@ -38,11 +38,10 @@ SERVICE_FIELDS = (
 )
 
 
-def _ingest(*, product: Product, upload, user, budget: UploadBudget, alt_text: str = "", make_primary=None) -> ProductImage:
-    """Read (byte cap), charge the request's decoded-size budget from the header, then the safe ingest."""
+def _ingest(*, product: Product, upload, user, alt_text: str = "", make_primary=None) -> ProductImage:
+    """Read (byte cap, the request's decoded-size budget from the header), then the safe ingest."""
     try:
-        data = read_upload(upload)
-        budget.charge(data)
+        data = UploadBudget().read(upload)
     except IngestError as exc:
         raise DjangoValidationError(str(exc), code="invalid_image") from exc
     return services.product_image_create(
@@ -134,7 +133,7 @@ class MerchantProductViewSet(
         data = form.validated_data
         _charge_quota(request.user, 1)
         image = _ingest(
-            product=product, upload=data["file"], user=request.user, budget=UploadBudget(),
+            product=product, upload=data["file"], user=request.user,
             alt_text=data.get("alt_text", ""), make_primary=data.get("make_primary"),
         )
         image.upload_checks = upload_answer_flags([image])[image.pk]
@@ -158,17 +157,15 @@ class MerchantProductViewSet(
         form.is_valid(raise_exception=True)
         context = self.get_serializer_context()
         _charge_quota(request.user, len(form.validated_data["files"]))
-        budget = UploadBudget()
+        outcomes = services.product_images_create_each(
+            product=product, photos=form.validated_data["files"], created_by=request.user, budget=UploadBudget(),
+        )
         results = []
-        for index, upload in enumerate(form.validated_data["files"]):
-            item = {"index": index, "filename": (upload.name or "")[:255], "ok": False, "image": None, "error": None}
-            try:
-                image = _ingest(product=product, upload=upload, user=request.user, budget=budget)
-            except DjangoValidationError as exc:
-                item["error"] = {"code": exc.error_list[0].code or "invalid", "message": " ".join(exc.messages)}
-            else:
-                item["ok"], item["image"] = True, image
-            results.append(item)
+        for index, outcome in enumerate(outcomes):
+            error = None if outcome.ok else {"code": outcome.error.error_list[0].code or "invalid",
+                                             "message": " ".join(outcome.error.messages)}
+            results.append({"index": index, "filename": outcome.filename[:255], "ok": outcome.ok,
+                            "image": outcome.image, "error": error})
         # The photo checks once every file is in, so a photo sent twice in one request is flagged as a repeat.
         checks = upload_answer_flags([item["image"] for item in results if item["ok"]])
         for item in results:

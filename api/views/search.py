@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from media.errors import IngestError
-from media.uploads import UploadBudget, read_upload
+from media.uploads import UploadBudget
 from catalog.search_text import popular_categories
 from catalog.selectors import product_images_for_user, products_for_user
 from ml.embedding.inference import EmbeddingUnavailable
@@ -59,8 +59,7 @@ class PhotoSearchView(PrivateMixin, APIView):
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
         try:
-            data = read_upload(upload)
-            UploadBudget().charge(data)
+            data = UploadBudget().read(upload)
             answer = features.search_by_photo(data, filename=upload.name or "")
         except IngestError as exc:
             raise exceptions.ValidationError({"file": [exceptions.ErrorDetail(str(exc), code="invalid_image")]}) from exc

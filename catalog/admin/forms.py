@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.forms.models import BaseInlineFormSet
 
 from media.ingest import IngestError, IngestedImage, ingest_image, publish_ready_image, storefront_size_check
-from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota, read_upload
+from media.uploads import QuotaExceeded, UploadBudget, charge_upload_quota
 
 from ..models import Product, ProductImage, ProductVariant
 
@@ -54,9 +54,7 @@ def ingest_uploads(files, *, user) -> list:
     for upload in files:
         name = (getattr(upload, "name", "") or "upload")[-80:]
         try:
-            data = read_upload(upload)
-            budget.charge(data)
-            ingested = ingest_image(data, filename=name)
+            ingested = ingest_image(budget.read(upload), filename=name)
             storefront_size_check(ingested.width, ingested.height)  # refused here, as a form error
         except IngestError as exc:
             errors.append(f"{name}: {exc}")

@@ -265,18 +265,14 @@ class ProductAdmin(MerchantScopedAdmin):
                     if primary_form is not None:
                         services.product_image_set_primary(image=primary_form.instance)
             super().save_related(request, form, formsets, change)
-            added = []
-            for name, ingested in form.cleaned_data.get("new_photos") or []:
-                try:
-                    image = services.product_image_create(
-                        product=form.instance, ingested=ingested, filename=name, created_by=request.user,
-                        alt_text=form.instance.title,
-                    )
-                    added.append(image)
-                    for warning in image.upload_warnings:
-                        messages.warning(request, f"{name}: {warning}")
-                except ValidationError as exc:
-                    messages.warning(request, f"{name}: {' '.join(exc.messages)}")
+            outcomes = services.product_images_create_each(
+                product=form.instance, photos=form.cleaned_data.get("new_photos") or [], created_by=request.user,
+                alt_text=form.instance.title,
+            )
+            added = [outcome.image for outcome in outcomes if outcome.ok]
+            for outcome in outcomes:
+                for problem in outcome.image.upload_warnings if outcome.ok else [" ".join(outcome.error.messages)]:
+                    messages.warning(request, f"{outcome.filename}: {problem}")
             if added:
                 messages.success(request, f"Added {len(added)} photo{'s' if len(added) != 1 else ''}.")
                 # Layers above the catalog (search: the photo checks) advise on them without being imported here.

@@ -150,3 +150,41 @@ def test_upload_view_accepts_and_describes_the_photo(alice, catalog_world):
     body = json.loads(response.content)
     assert (body["width"], body["height"]) == (120, 240)
     assert body["url"]  # no rendition yet: a signed link to the original
+
+
+def test_one_byte_cap_refuses_an_oversize_photo_with_one_message_at_every_door(alice, catalog_world, settings):
+    """Admin form, upload view, API single and bulk, and the codec itself: one check, one message."""
+    from rest_framework.test import APIClient
+
+    from media.errors import IngestError
+    from media.ingest import ingest_image
+
+    # given a 1 MB cap and a 1.5 MB file (refused on its declared size, before it is read)
+    settings.INGEST_MAX_BYTES = 2**20
+    big = b"\xff\xd8\xff" + b"\0" * (3 * 2**19 - 3)
+    expected = "The file is 1.5 MB; the limit is 1 MB."
+    product = catalog_world["product_a"]
+    rows = ProductImage.objects.count()
+    api = APIClient()
+    api.force_authenticate(catalog_world["user_a"])
+    products_url = f"/api/v1/merchant/products/{product.pk}"
+    # when it is sent through every door
+    admin = admin_upload(alice, product, [("big.jpg", big)])
+    view = alice.post(reverse("media:upload", args=[product.pk]), {"file": SimpleUploadedFile("big.jpg", big)})
+    single = api.post(f"{products_url}/images/", {"file": SimpleUploadedFile("big.jpg", big)}, format="multipart")
+    bulk = api.post(f"{products_url}/images/bulk/", {"files": [SimpleUploadedFile("ok.jpg", samples.jpeg(seed=46)),
+                                                               SimpleUploadedFile("big.jpg", big)]}, format="multipart")
+    with pytest.raises(IngestError) as codec:
+        ingest_image(big, filename="big.jpg")
+    # then each door refuses it with the same words, and only the good photo of the bulk request is stored
+    assert admin.status_code == 200
+    assert admin.context["adminform"].form.errors["new_photos"] == [f"big.jpg: {expected}"]
+    assert view.status_code == 400 and view.json()["error"] == expected
+    assert single.status_code == 400 and single.json()["error"]["message"] == expected
+    assert single.json()["error"]["code"] == "invalid_image"
+    assert bulk.status_code == 200, bulk.content[:300]
+    ok, refused = bulk.json()["results"]
+    assert ok["ok"] and not refused["ok"]
+    assert refused["error"] == {"code": "invalid_image", "message": expected}
+    assert str(codec.value) == expected
+    assert ProductImage.objects.count() == rows + 1
