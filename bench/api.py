@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/api.py [--requests 300] [--concurrency 4] [--workers 2] [--rounds 5]
        .venv/bin/python bench/api.py --profile   # cProfile of cache-miss list requests instead (no HTTP)
 
-Prints one JSON object: requests/s and p50/p95 latency (ms) of GET /api/v1/products/?page_size=24 and of
+Prints one JSON object: requests/s, p50/p95 latency (ms) and the gunicorn workers' CPU per request of GET /api/v1/products/?page_size=24 and of
 GET /api/v1/ping/ (a DRF view that returns {"status": "ok"}), as medians over rotating rounds, the
 median paired ratios, and the SQL queries one list request makes at two page sizes (it must not grow).
 The list is measured as shoppers hit it (served from the API's response cache, which every catalog
@@ -109,11 +109,21 @@ def client_loop(port: int, path: str, count: int, offset: int = 0) -> tuple[list
 _unique = iter(range(0, 10**9, 10**5))
 
 
-def measure(pool, port: int, path: str, requests: int, concurrency: int) -> dict:
+def server_cpu_seconds(server) -> float:
+    """CPU time (user+system) the gunicorn workers have used so far: what a request costs the server,
+    whatever else the machine is running (throughput on a shared machine mostly measures the others)."""
+    import psutil
+
+    return sum(sum(child.cpu_times()[:2]) for child in psutil.Process(server.pid).children())
+
+
+def measure(pool, port: int, path: str, requests: int, concurrency: int, server=None) -> dict:
     per_client = max(1, requests // concurrency)
     base = next(_unique)
     offsets = [base + c * per_client for c in range(concurrency)]
+    cpu0 = server_cpu_seconds(server) if server else 0.0
     results = list(pool.map(client_loop, [port] * concurrency, [path] * concurrency, [per_client] * concurrency, offsets))
+    cpu = server_cpu_seconds(server) - cpu0 if server else 0.0
     latencies = sorted(lat for r in results for lat in r[0])
     elapsed = max(r[3] for r in results) - min(r[2] for r in results)
     return {
@@ -122,7 +132,12 @@ def measure(pool, port: int, path: str, requests: int, concurrency: int) -> dict
         "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
         "requests": len(latencies),
         "failures": sum(r[1] for r in results),
+        **({"server_cpu_ms_per_request": 1000 * cpu / len(latencies)} if server else {}),
     }
+
+
+def _cpu_median(runs: list[dict]) -> float:
+    return round(statistics.median(r["server_cpu_ms_per_request"] for r in runs), 2)
 
 
 def main() -> None:
@@ -152,27 +167,33 @@ def main() -> None:
             with ProcessPoolExecutor(max_workers=args.concurrency) as pool:
                 measure(pool, port, LIST_PATH, args.concurrency * 5, args.concurrency)  # warm up both workers
                 measure(pool, port, TRIVIAL_PATH, args.concurrency * 5, args.concurrency)
-                lists, misses, trivials, ratios, miss_ratios = [], [], [], [], []
+                lists, misses, trivials, ratios, miss_ratios, cpu_ratios = [], [], [], [], [], []
                 for i in range(args.rounds):
                     # Rotate the order so slow drifts in machine load hit every side alike.
                     order = [LIST_PATH, LIST_MISS_PATH, TRIVIAL_PATH]
                     order = order[i % 3:] + order[:i % 3]
-                    done = {path: measure(pool, port, path, args.requests, args.concurrency) for path in order}
+                    done = {path: measure(pool, port, path, args.requests, args.concurrency, server) for path in order}
                     lists.append(done[LIST_PATH])
                     misses.append(done[LIST_MISS_PATH])
                     trivials.append(done[TRIVIAL_PATH])
                     ratios.append(done[LIST_PATH]["rps"] / done[TRIVIAL_PATH]["rps"])
                     miss_ratios.append(done[LIST_MISS_PATH]["rps"] / done[TRIVIAL_PATH]["rps"])
+                    cpu_ratios.append(done[TRIVIAL_PATH]["server_cpu_ms_per_request"] / done[LIST_MISS_PATH]["server_cpu_ms_per_request"])
         finally:
             server.terminate()
             server.wait(timeout=30)
     print(json.dumps({
         "benchmark": "api_product_list_vs_trivial_drf",
-        "product_list": {"path": LIST_PATH, "items": items, "response_bytes": len(body), **summarise(lists)},
-        "product_list_cache_miss": {"path": LIST_MISS_PATH, **summarise(misses)},
-        "trivial_drf": {"path": TRIVIAL_PATH, **summarise(trivials)},
+        "product_list": {"path": LIST_PATH, "items": items, "response_bytes": len(body), **summarise(lists),
+                         "server_cpu_ms_per_request": _cpu_median(lists)},
+        "product_list_cache_miss": {"path": LIST_MISS_PATH, **summarise(misses), "server_cpu_ms_per_request": _cpu_median(misses)},
+        "trivial_drf": {"path": TRIVIAL_PATH, **summarise(trivials), "server_cpu_ms_per_request": _cpu_median(trivials)},
         "list_to_trivial_rps_ratio": round(statistics.median(ratios), 3),
         "list_cache_miss_to_trivial_rps_ratio": round(statistics.median(miss_ratios), 3),
+        # The same ratio from the server's CPU per request (trivial / list): what the rps ratio would be on
+        # a machine of our own, robust to a shared machine's load.
+        "list_cache_miss_to_trivial_cpu_ratio": round(statistics.median(cpu_ratios), 3),
+        "list_cache_miss_to_trivial_cpu_ratio_per_round": [round(r, 3) for r in cpu_ratios],
         "sql_queries_per_list_request": queries,
         "settings": {"workers": args.workers, "concurrency": args.concurrency, "rounds": args.rounds,
                      "requests_per_round": args.requests, "cpu_count": os.cpu_count(),
