@@ -12,8 +12,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 MAX_SIDE = 6000  # bounds memory per worker: 6000^2 RGBA float32 is ~0.6 GB
-RESAMPLING = {"lanczos": Image.Resampling.LANCZOS, "bicubic": Image.Resampling.BICUBIC,
-              "bilinear": Image.Resampling.BILINEAR}
+# "area" averages the covered pixels when shrinking (what the studio always did, and ~3x cheaper than Lanczos
+# at 2x) and takes Lanczos when enlarging.
+RESAMPLING = {"area": Image.Resampling.BOX, "lanczos": Image.Resampling.LANCZOS,
+              "bicubic": Image.Resampling.BICUBIC, "bilinear": Image.Resampling.BILINEAR}
 # A box pre-reduction for big factors, then the filter over the last ~2x: the cost of a big shrink drops
 # several times for a difference a viewer cannot see.
 REDUCING_GAP = 2.0
@@ -30,9 +32,9 @@ class Resize(PillowOperation):
     width: int | None = param(None, low=1, high=MAX_SIDE, help="exact width (keeps the aspect if height is empty)")
     height: int | None = param(None, low=1, high=MAX_SIDE, help="exact height (keeps the aspect if width is empty)")
     allow_upscale: bool = param(False, help="with max_side: also enlarge images smaller than max_side")
-    resample: str = param("lanczos", choices=tuple(RESAMPLING),
-                          help="lanczos: the sharpest; bicubic: ~25% less CPU (the rendition ladder's, which "
-                               "sharpens afterwards)")
+    resample: str = param("area", choices=tuple(RESAMPLING),
+                          help="area: average the covered pixels (Lanczos when enlarging); lanczos: the sharpest; "
+                               "bicubic: ~25% less CPU than lanczos (the rendition ladder's, which sharpens afterwards)")
 
     def validate(self) -> None:
         if self.max_side is None and self.width is None and self.height is None:
@@ -58,8 +60,10 @@ class Resize(PillowOperation):
         size = self.target_size(*image.size)
         if size == image.size:
             return image
+        enlarging = size[0] * size[1] > image.width * image.height
+        resample = Image.Resampling.LANCZOS if enlarging and self.resample == "area" else RESAMPLING[self.resample]
         # Pillow premultiplies RGBA while resampling, so transparent pixels never bleed their colour.
-        return image.resize(size, RESAMPLING[self.resample], reducing_gap=REDUCING_GAP)
+        return image.resize(size, resample, reducing_gap=REDUCING_GAP)
 
     def apply(self, frame: Frame) -> Frame:
         """Resize the image and its subject mask alike."""

@@ -83,7 +83,7 @@ def test_the_laplacian_refuses_a_threshold_with_a_readable_message():
     with pytest.raises(InvalidRecipe) as refused:
         parse_recipe([{"op": "sharpen", "kernel": "laplacian", "threshold": 3}])
     assert refused.value.readable() == "step 1 (sharpen): threshold needs the gaussian kernel"
-    with pytest.raises(InvalidRecipe, match="resample must be one of 'lanczos', 'bicubic', 'bilinear', got 'cubic'"):
+    with pytest.raises(InvalidRecipe, match="resample must be one of 'area', 'lanczos', 'bicubic', 'bilinear', got 'cubic'"):
         parse_recipe([{"op": "resize", "width": 10, "resample": "cubic"}])
 
 
