@@ -89,3 +89,20 @@ def test_the_laplacian_refuses_a_threshold_with_a_readable_message():
 
 def test_numpy_numbers_are_accepted_as_parameters():
     assert Sharpen(amount=np.float32(0.5), threshold=np.int64(2)) == Sharpen(amount=0.5, threshold=2)
+
+
+@pytest.mark.parametrize("params", [{"kernel": "gaussian", "amount": 0.8, "radius": 1.5, "threshold": 3},
+                                    {"kernel": "gaussian", "amount": 0.8, "luma_only": True},
+                                    {"kernel": "laplacian", "amount": 0.6}, {"kernel": "laplacian", "amount": 0.6, "luma_only": True}])
+@pytest.mark.parametrize("channels", [3, 4])
+def test_either_kernel_gives_the_same_pixels_on_arrays_and_on_pillow_images(params, channels):
+    pixels = _photo(400, 300, channels)
+    op = Sharpen(**params)
+    on_array, on_pillow = op(pixels), np.asarray(op.on_pillow(Image.fromarray(pixels)))
+    assert np.array_equal(on_array, on_pillow)
+    assert np.abs(on_array[..., :3].astype(int) - pixels[..., :3]).max() > 10
+    assert np.array_equal(on_array[..., 3:], pixels[..., 3:])
+    if params.get("luma_only"):  # the brightness detail is added to every channel alike
+        moved = on_array[..., :3].astype(int) - pixels[..., :3]
+        inner = (on_array[..., :3] > 0).all(axis=-1) & (on_array[..., :3] < 255).all(axis=-1)
+        assert np.abs(moved[..., 0] - moved[..., 1])[inner].max() <= 1
