@@ -13,7 +13,9 @@ def test_unknown_task_is_a_clear_error(capsys):
 
 def test_help_lists_tasks_and_exits_zero(capsys):
     assert ml_eval.main(["--help"]) == 0
-    assert "usage: python -m ml.eval {segmentation,superres,generative,search}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"usage: python -m ml.eval {{{','.join(ml_eval.TASKS)}}}" in err
+    assert "{segmentation,superres,generative,search," in err and ",look" in err
 
 
 def test_each_task_module_exposes_main():
