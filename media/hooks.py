@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import image_model
-from .renditions import SPEC_VERSION
+from .models import Rendition, image_model
+from .renditions import LADDER_FORMATS, SPEC_VERSION, spec_hash
 from .tasks import rendition_ladder_task
 
 logger = logging.getLogger(__name__)
@@ -50,13 +51,20 @@ def image_published(image_id: int) -> None:
 
 
 def renditions_dispatch(*, older_than_seconds: int = 60, limit: int = 200) -> dict[str, int]:
-    """Queue the ladder of published images that still have none (their task was lost or never sent).
+    """Queue the ladder of published images that still have none (their task was lost or never sent), or
+    whose ladder was built under older rendition settings (a release changed the encoder or sharpening).
 
     An image gets its placeholder when its ladder is built, so "published, no placeholder, older than a
-    minute" is an image whose rendition task did not reach a worker. Run by beat with the job dispatcher.
+    minute" is an image whose rendition task did not reach a worker. An image with renditions of which none
+    has a current spec hash shows its signed original until its new ladder exists, so it is queued too
+    (``limit`` per run keeps the rebuild after a release gradual). Run by beat with the job dispatcher.
     """
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    pending = image_model().objects.filter(is_published=True, placeholder="", created_at__lt=cutoff).exclude(file="")
+    current = [spec_hash(fmt) for fmt in LADDER_FORMATS]
+    renditions = Rendition.objects.filter(image=OuterRef("pk"))
+    stale = Exists(renditions) & ~Exists(renditions.filter(spec_hash__in=current))
+    pending = image_model().objects.filter(Q(placeholder="") | stale, is_published=True,
+                                           created_at__lt=cutoff).exclude(file="")
     counts = {"queued": 0, "unsent": 0}
     for image_id in pending.order_by("created_at").values_list("pk", flat=True)[:limit]:
         key = _debounce_key(image_id)

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from catalog import services
+from media import hooks
 from media import renditions as ladder
 from media.renditions import RenditionSpec, ladder_specs, ladder_widths, render_ladder
 from media.selectors import current_renditions
@@ -170,12 +173,6 @@ def test_publishing_queues_the_task_on_commit_on_the_default_queue(catalog_world
 
 def test_broker_outage_does_not_break_publishing_and_the_ladder_is_queued_when_it_is_back(
         catalog_world, django_capture_on_commit_callbacks):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from media import hooks
-
     # given a broker that refuses every send
     with mock.patch.object(rendition_ladder_task, "apply_async", side_effect=ConnectionError("broker down")) as send:
         # when a merchant publishes a photo and the transaction commits
@@ -289,3 +286,20 @@ def test_sharpening_is_part_of_the_spec_hash(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(ladder, "SPEC_VERSION", ladder.SPEC_VERSION + 1)
     assert ladder.spec_hash("JPEG") != before
+
+
+def test_the_sweep_rebuilds_ladders_made_under_older_rendition_settings(catalog_world, django_capture_on_commit_callbacks):
+    # given a published photo whose ladder was built, and a release that changed the rendition settings
+    with mock.patch.object(rendition_ladder_task, "apply_async"):
+        with django_capture_on_commit_callbacks(execute=True):
+            image = services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(seed=38))
+    rendition_ladder_build(image_id=image.pk)
+    ProductImage.objects.filter(pk=image.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert Rendition.objects.filter(image=image).exists() and ProductImage.objects.get(pk=image.pk).placeholder
+    with mock.patch.object(rendition_ladder_task, "apply_async") as send:
+        assert hooks.renditions_dispatch() == {"queued": 0, "unsent": 0}  # current ladder: nothing to do
+        Rendition.objects.filter(image=image).update(spec_hash="0ld5pec0ld5pec00")
+        hooks.cache.delete(hooks._debounce_key(image.pk))
+        # when the beat sweep runs, then that ladder is queued again (the page shows the original meanwhile)
+        assert hooks.renditions_dispatch() == {"queued": 1, "unsent": 0}
+    assert send.call_args_list == [mock.call(args=[image.pk], queue="default", retry=False)]
