@@ -1,9 +1,10 @@
 """Storefront text search that forgives: plurals, prefixes, typos, shop and category names.
 
 Every word of the query must match somewhere. PostgreSQL: full-text search (english stemming, prefix
-terms, swapped neighbours) over the title (A), the category and shop names (B) and the description, colour
-and material (C), OR'ed per word with pg_trgm word similarity to the title, shop or category name (a
-one-edit check where pg_trgm is missing, see migration 0006); ranked by SearchRank plus that similarity.
+terms, swapped neighbours) over the stored, GIN-indexed search document of migration 0008 (title A, category
+and shop names B, description, colour and material C), OR'ed per word with pg_trgm word similarity
+(``%>``, trigram GIN indexes of 0006) to the title, or to a shop or category name; a one-edit check where
+pg_trgm is missing (migrations 0006 and 0008); ranked by SearchRank plus that similarity.
 Elsewhere (SQLite, ``make run``): a registered SQL function scores each word of the query against the
 words of each field (exact or plural stem 3, prefix 2, one edit away 1), ranked by field weight the same way.
 Matching never needs the vocabulary, so a search page costs the same queries whatever the cache holds.
@@ -18,7 +19,9 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models import (BooleanField, Count, Expression, F, FloatField, Func, IntegerField, Q, QuerySet,
+                              TextField, Value)
 from django.db.models.functions import Greatest
 
 from .models import Category, Product
@@ -29,6 +32,8 @@ MIN_PREFIX_LENGTH = 3
 # One edit away (insert, delete, substitute, swap) for words this long; shorter words only by a swap.
 MIN_EDIT_LENGTH = 4
 SYNONYMS = {"cup": ("mug",), "mug": ("cup",)}
+# pg_trgm's word_similarity_threshold, which its %> operator (indexed) compares with: migration 0008 sets it
+# for the database (pg_trgm's own default, 0.6, misses "stonware" for "Stoneware").
 TRIGRAM_THRESHOLD = 0.5
 SQLITE_FUNCTION = "atelier_word_score"
 STOP_WORDS = frozenset("a an and at by for from in of on or the to with".split())
@@ -134,31 +139,72 @@ class WordSimilarity(Func):
     output_field = FloatField()
 
 
+class SearchDocument(Expression):
+    """The product's stored ``search_document`` (migration 0008: PostgreSQL only, kept by triggers, GIN-indexed).
+
+    Not a model field (SQLite has no such column), so it is named here against the query's base table.
+    """
+
+    column = "search_document"
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f'{compiler.quote_name_unless_alias(compiler.query.base_table)}."{self.column}"', []
+
+
+class SearchNames(SearchDocument):
+    """The product's stored ``search_names``: its category's and shop's names (0008: trigram GIN-indexed)."""
+
+    column = "search_names"
+    output_field = TextField()
+
+
+class Matches(Func):
+    """``document @@ tsquery``: the form the GIN index on the search document answers."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class WordSimilar(Func):
+    """``haystack %> needle`` (pg_trgm: word similarity at or above pg_trgm.word_similarity_threshold, which
+    migration 0008 sets to TRIGRAM_THRESHOLD; without pg_trgm, 0008's operator over the one-edit check): a trigram
+    GIN index answers it."""
+
+    arg_joiner = " %%> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _word_condition(word: str, tsquery) -> Q:
+    """One query word matches: the search document (full text), or a typo of a title, shop or category word.
+
+    Every alternative is a condition on the product row that an index answers (the document's GIN, trigram GIN
+    on the title and on the stored shop and category names), so PostgreSQL ORs bitmap index scans together.
+    """
+    condition = Q(Matches(SearchDocument(), tsquery))
+    # Trigrams only for words long enough to hold a typo: "5" would be "similar" to "50".
+    if len(word) >= MIN_EDIT_LENGTH:
+        needle = Value(word)
+        condition |= Q(WordSimilar(F("title"), needle)) | Q(WordSimilar(SearchNames(), needle))
+    return condition
+
+
 def _postgres_search(qs: QuerySet[Product], words: list[str]) -> QuerySet[Product]:
     """Keep products where every word matches (full text, or a typo of a title, shop or category word)."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    vector = (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("category__name", "merchant__name", weight="B", config="english")
-        + SearchVector("description", "colour", "material", weight="C", config="english")
-    )
-    qs = qs.alias(search_document=vector)
     similarity_total = Value(0.0, output_field=FloatField())
-    for n, word in enumerate(words):
-        condition = Q(search_document=SearchQuery(_tsquery_terms(word), search_type="raw", config="english"))
-        # Trigrams only for words long enough to hold a typo: "5" would be "similar" to "50".
+    for word in words:
+        qs = qs.filter(_word_condition(word, SearchQuery(_tsquery_terms(word), search_type="raw", config="english")))
         if len(word) >= MIN_EDIT_LENGTH:
-            name = f"search_similarity_{n}"
-            qs = qs.alias(**{name: Greatest(*(
+            similarity_total = similarity_total + Greatest(*(
                 WordSimilarity(Value(word), F(field)) for field in ("title", "merchant__name", "category__name")
-            ))})
-            condition |= Q(**{f"{name}__gte": TRIGRAM_THRESHOLD})
-            similarity_total = similarity_total + F(name)
-        qs = qs.filter(condition)
+            ))
     # Ranked on any of the words, so a product found partly through a typo still gets the rank of the rest.
     any_word = SearchQuery(" | ".join(_tsquery_terms(w) for w in words), search_type="raw", config="english")
-    return qs.annotate(search_rank=SearchRank(vector, any_word, normalization=1) + similarity_total)
+    return qs.annotate(search_rank=SearchRank(SearchDocument(), any_word, normalization=1) + similarity_total)
 
 
 # Fallback (SQLite) ----------------------------------------------------------------------------------

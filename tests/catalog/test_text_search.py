@@ -214,18 +214,23 @@ def test_postgresql_has_the_similarity_function_with_or_without_pg_trgm(db):
 @pytest.mark.parametrize(("q", "expected"), [("Northwnd", {"Canvas tote", "Sale 50% off teapot"}), ("stonware", {"Stoneware mug"}),
                                              ("zeppelin", set())])
 def test_postgresql_without_pg_trgm_still_forgives_one_edit(client, shop, q, expected):
-    # given a server where pg_trgm cannot be loaded: migration 0006 then defines the PL/pgSQL fallback instead
-    # (DDL is transactional on PostgreSQL: the test's rollback puts pg_trgm's version back)
+    # given a server without pg_trgm: migrations 0006 and 0008 then define the PL/pgSQL one-edit check and the
+    # %> operator over it (DDL is transactional on PostgreSQL: the test's rollback brings pg_trgm back)
     import importlib
 
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    migration = importlib.import_module("catalog.migrations.0006_text_search_indexes")
+    m0006 = importlib.import_module("catalog.migrations.0006_text_search_indexes")
+    m0008 = importlib.import_module("catalog.migrations.0008_product_search_document")
     with connection.cursor() as cursor:
-        cursor.execute(migration.ONE_EDIT_FUNCTION)
-        cursor.execute(migration.FALLBACK_SIMILARITY_FUNCTION)
+        cursor.execute("DROP EXTENSION IF EXISTS pg_trgm CASCADE")
+        cursor.execute(m0006.ONE_EDIT_FUNCTION)
+        cursor.execute(m0006.FALLBACK_SIMILARITY_FUNCTION)
+        cursor.execute(m0008.FALLBACK_OPERATOR)
+        cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone()[0] == 0
     # then a typo in a long word still finds the product
     assert set(search(client, q)) == expected
 
