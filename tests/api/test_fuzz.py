@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import build_catalog_world
-from tests.fixtures.shared import world_for_test, world_once
+from tests.fixtures.shared import module_world, world_for_test
 from tests.orders.helpers import placed_order
 
 from .conftest import build_api_world, build_studio_api_world, client_for
@@ -93,12 +93,8 @@ def build_fuzz_world() -> dict:
     return world
 
 
-@pytest.fixture(scope="module")
-def _fuzz_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module; each test's requests write in its own savepoint (tests/fixtures/shared.py)."""
-    media = tmp_path_factory.mktemp("fuzz-media")
-    with world_once(build_fuzz_world, django_db_blocker=django_db_blocker, media_root=media) as world:
-        yield world, media
+# Built once for the module; each test's requests write in its own savepoint (tests/fixtures/shared.py).
+_fuzz_world_once = module_world(build_fuzz_world, "fuzz-media")
 
 
 @pytest.fixture

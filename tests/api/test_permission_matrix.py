@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import build_catalog_world, make_image_bytes
-from tests.fixtures.shared import world_for_test, world_once
+from tests.fixtures.shared import module_world, world_for_test
 from tests.orders.helpers import placed_order
 
 from .conftest import ROLES, assert_error, build_api_world, build_studio_api_world, client_for
@@ -122,12 +122,8 @@ def build_matrix_world() -> dict:
     return world
 
 
-@pytest.fixture(scope="module")
-def _matrix_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world is only read by most cases: build it once for the module (writes stay per test, see world_once)."""
-    media = tmp_path_factory.mktemp("permission-matrix-media")
-    with world_once(build_matrix_world, django_db_blocker=django_db_blocker, media_root=media) as world:
-        yield world, media
+# The world is only read by most cases: built once for the module (writes stay per test, see world_once).
+_matrix_world_once = module_world(build_matrix_world, "permission-matrix-media")
 
 
 @pytest.fixture
