@@ -78,8 +78,17 @@ def _nearest_pgvector(rows, q: np.ndarray, k: int) -> list[tuple[int, int, float
                            + (", set_config('hnsw.iterative_scan', %s, true)" if iterative else ""),
                            [str(max(HNSW_EF_SEARCH, 2 * k))] + ([iterative] if iterative else []))
         ranked = rows.annotate(distance=CosineDistance("vector", q)).order_by("distance")
-        return [(image_id, product_id, float(d))
-                for image_id, product_id, d in ranked.values_list("image_id", "image__product_id", "distance")[:k]]
+        found = list(ranked.values_list("image_id", "image__product_id", "distance")[:k])
+        if len(found) < k and not iterative:
+            # Older pgvector filters one ef_search-sized batch of the graph: rows that fail the filters (other
+            # shops, drafts) or dead index entries can crowd out rows that pass, so a short answer may be missing
+            # some. Then the exact scan answers (it reads only rows that pass; short answers are small sets).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('enable_indexscan', 'off', true)")
+            found = list(ranked.values_list("image_id", "image__product_id", "distance")[:k])
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('enable_indexscan', 'on', true)")
+        return [(image_id, product_id, float(d)) for image_id, product_id, d in found]
 
 
 _iterative_scan: dict[str, bool] = {}
