@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from catalog.models import ProductImage
-from media.selectors import image_picture
+from media.selectors import ImagePicture, image_picture
 from media.signing import signed_private_url
 
 
-def _absolute(request, url: str) -> str:
+def absolute_url(request, url: str) -> str:
     if not url or request is None or url.startswith(("http://", "https://")):
         return url
     # build_absolute_uri validates the host on every call; a page of renditions needs the base once.
@@ -23,16 +23,19 @@ def rendition_urls(image: ProductImage, request=None) -> list[dict]:
     While the ladder is still being made, the signed link to the original stands in (nothing is queued).
     """
     picture = image_picture(image)
-    if picture is None:
-        return []
+    return picture_urls(picture, request) if picture is not None else []
+
+
+def picture_urls(picture: ImagePicture, request=None) -> list[dict]:
+    """Return [{"width", "format", "url"}] for a picture from ``media.selectors`` (see ``rendition_urls``)."""
     links = picture.links()
     if links:
-        return [{"width": r.width, "format": r.format.lower(), "url": _absolute(request, r.url)} for r in links]
-    return [{"width": image.width, "format": "jpeg", "url": _absolute(request, picture.url(format="JPEG"))}]
+        return [{"width": r.width, "format": r.format.lower(), "url": absolute_url(request, r.url)} for r in links]
+    return [{"width": picture.width, "format": "jpeg", "url": absolute_url(request, picture.url(format="JPEG"))}]
 
 
 def private_url(file_field, request=None) -> str | None:
     """Return a short-lived signed URL for a private file (originals, studio results)."""
     if not file_field:
         return None
-    return _absolute(request, signed_private_url(file_field.name))
+    return absolute_url(request, signed_private_url(file_field.name))

@@ -61,7 +61,7 @@ for i in range(40):
 profiler.disable()
 for key in ("cumulative", "tottime"):
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(30)
+    pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(int(__import__("os").environ.get("PROFILE_LINES", "30")))
     print(out.getvalue())
 """
 

@@ -99,22 +99,27 @@ class ProductFilters:
         return params
 
 
-def published_images_queryset() -> QuerySet[ProductImage]:
+def published_images() -> QuerySet[ProductImage]:
     """Return the images a shopper may see, primary first: only published ones, never studio work in review."""
+    return ProductImage.objects.filter(is_published=True).order_by("-is_primary", "position", "id")
+
+
+def published_images_queryset() -> QuerySet[ProductImage]:
+    """Return ``published_images()`` with their current renditions prefetched."""
     # Renditions ride along so that the <picture> partial never queries per image.
-    return (
-        ProductImage.objects.filter(is_published=True)
-        .order_by("-is_primary", "position", "id")
-        .prefetch_related(current_renditions_prefetch())
-    )
+    return published_images().prefetch_related(current_renditions_prefetch())
 
 
-def storefront_products() -> QuerySet[Product]:
-    """Return active products with their category, merchant and published images in constant queries."""
-    return (
-        Product.objects.filter(status=Product.Status.ACTIVE)
-        .select_related("category", "merchant")
-        .prefetch_related(Prefetch("images", queryset=published_images_queryset(), to_attr="published_images"))
+def storefront_products(*, with_related: bool = True) -> QuerySet[Product]:
+    """Return active products with their category, merchant and published images in constant queries.
+
+    ``with_related=False``: the active products alone, for callers that read plain rows (the list API).
+    """
+    active = Product.objects.filter(status=Product.Status.ACTIVE)
+    if not with_related:
+        return active
+    return active.select_related("category", "merchant").prefetch_related(
+        Prefetch("images", queryset=published_images_queryset(), to_attr="published_images")
     )
 
 
@@ -132,11 +137,13 @@ def _order(qs: QuerySet[Product], sort: str) -> QuerySet[Product]:
 
 
 def product_list(
-    *, category: Category | None = None, filters: ProductFilters | None = None, category_ids: list[int] | None = None
+    *, category: Category | None = None, filters: ProductFilters | None = None, category_ids: list[int] | None = None,
+    with_related: bool = True,
 ) -> QuerySet[Product]:
-    """Return the storefront product list for a category (and its children) with filters applied."""
+    """Return the storefront product list for a category (and its children) with filters applied
+    (``with_related``: see ``storefront_products``)."""
     filters = filters or ProductFilters()
-    qs = storefront_products()
+    qs = storefront_products(with_related=with_related)
     if category is not None:
         qs = qs.filter(category__in=category_ids if category_ids is not None else category_descendant_ids(category))
     if filters.min_price is not None:
@@ -251,10 +258,15 @@ def size_sort_key(size: str) -> tuple:
         return (2, 0, name)
 
 
+def storefront_variants() -> QuerySet[ProductVariant]:
+    """Return the variants a shopper may pick: active ones, in the merchant's order."""
+    return ProductVariant.objects.filter(is_active=True).order_by("position", "id")
+
+
 def storefront_variants_queryset() -> QuerySet[ProductVariant]:
-    """Return the variants a shopper may pick (active ones, in the merchant's order) with their photos' ids."""
+    """Return ``storefront_variants()`` with their photos' ids."""
     # Only the ids of a variant's photos: the photos themselves come with the product's published images.
-    return ProductVariant.objects.filter(is_active=True).order_by("position", "id").prefetch_related(
+    return storefront_variants().prefetch_related(
         Prefetch("images", queryset=ProductImage.objects.only("pk"), to_attr="image_links")
     )
 

@@ -1,15 +1,21 @@
 """What shoppers see: categories, active products and their published images only."""
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Product, ProductImage, ProductVariant
-from catalog.selectors import SORTS
+from django.urls import reverse
 
-from ..media import rendition_urls
+from catalog.models import Category, Product, ProductImage, ProductVariant
+from catalog.models.variant import variant_label
+from catalog.selectors import SORTS, published_images, storefront_variants
+from ecommerce.rows import KeyedRows
+from media.selectors import image_pictures
+
+from ..media import absolute_url, picture_urls, rendition_urls
 
 
 class RenditionSerializer(serializers.Serializer):
@@ -111,6 +117,87 @@ class PublicProductDetailSerializer(PublicProductSerializer):
     def get_images(self, product: Product) -> list[dict]:
         child = self._image_serializer()
         return [child.to_representation(image) for image in product.published_images]
+
+
+# The columns a list card reads (PublicProductSerializer's fields, as plain rows).
+CARD_COLUMNS = (
+    "id", "slug", "title", "price", "currency", "stock", "colour", "size", "material", "featured",
+    "category__slug", "category__name", "merchant__slug", "merchant__name",
+)
+_IMAGE_COLUMNS = ("id", "product_id", "file", "width", "height", "alt_text", "is_primary", "is_published",
+                  "ai_generated", "ai_edited", "placeholder")
+_VARIANT_COLUMNS = ("product_id", "sku", "colour", "size", "price", "is_default", "stock")
+_SLUG_MARK = "--slug--"
+_image_rows = KeyedRows(ProductImage, lambda ids: published_images().filter(product_id__in=ids).values_list(*_IMAGE_COLUMNS))
+_variant_rows = KeyedRows(
+    ProductVariant, lambda ids: storefront_variants().filter(product_id__in=ids).values_list(*_VARIANT_COLUMNS),
+)
+
+
+def _money_formatter(model):
+    """Return value -> the string DRF's DecimalField makes of a price of ``model`` (fixed places, half up)."""
+    column = model._meta.get_field("price")
+    field = serializers.DecimalField(max_digits=column.max_digits, decimal_places=column.decimal_places)
+    step = Decimal(".1") ** column.decimal_places
+    context = decimal.Context(prec=column.max_digits)  # DRF's: the default context with max_digits of precision
+
+    def money(value) -> str:
+        # DRF's to_representation minus its per-call checks: the column already holds a Decimal in range.
+        return "{:f}".format(value.quantize(step, rounding=field.rounding, context=context))
+
+    return money
+
+
+_product_price = _money_formatter(Product)
+_variant_price = _money_formatter(ProductVariant)
+
+
+def public_product_cards(products: list[dict], request=None) -> list[dict]:
+    """Return the product cards of a list page from its product rows (``CARD_COLUMNS``), in their order.
+
+    The same JSON as ``PublicProductSerializer(many=True)`` on the same products (a test holds the two
+    equal), built from plain rows in three more queries (published images, active variants, renditions; each
+    compiled once per page size, see ``ecommerce.rows``) instead of ~340 model instances and DRF fields: the list API on a cache miss is the page shoppers hit
+    first after every catalog write. The caller has already chosen which products a shopper may see;
+    pictures come from media's one rendition selector.
+    """
+    if not products:
+        return []
+    ids = [row["id"] for row in products]
+    first_image: dict[int, dict] = {}
+    for row in _image_rows.rows(ids):
+        if row[1] not in first_image:  # primary first, then position
+            first_image[row[1]] = dict(zip(_IMAGE_COLUMNS, row))
+    variants: dict[int, list[dict]] = {pid: [] for pid in ids}
+    for product_id, sku, colour, size, price, is_default, stock in _variant_rows.rows(ids):
+        variants[product_id].append({
+            "sku": sku, "colour": colour, "size": size, "label": variant_label(colour, size),
+            "price": _variant_price(price), "is_default": is_default, "in_stock": stock > 0,
+        })
+    pictures = image_pictures(first_image.values())
+    # One reverse for the page: a slug needs no quoting in a path (SlugField: letters, digits, - and _).
+    page_url = absolute_url(request, reverse("catalog:product", kwargs={"slug": _SLUG_MARK}))
+    cards = []
+    for row in products:
+        pid = row["id"]
+        image = first_image.get(pid)
+        picture = pictures.get(image["id"]) if image else None
+        cards.append({
+            "id": pid, "slug": row["slug"], "title": row["title"], "price": _product_price(row["price"]),
+            "currency": row["currency"], "in_stock": row["stock"] > 0, "colour": row["colour"], "size": row["size"],
+            "material": row["material"], "featured": row["featured"],
+            "category": {"slug": row["category__slug"], "name": row["category__name"]},
+            "shop": {"slug": row["merchant__slug"], "name": row["merchant__name"]},
+            "url": page_url.replace(_SLUG_MARK, row["slug"]),
+            "image": None if image is None else {
+                "id": image["id"], "alt_text": image["alt_text"] or row["title"], "width": image["width"],
+                "height": image["height"], "is_primary": image["is_primary"], "ai_generated": image["ai_generated"],
+                "ai_edited": image["ai_edited"], "placeholder": image["placeholder"],
+                "renditions": picture_urls(picture, request) if picture is not None else [],
+            },
+            "variants": variants[pid],
+        })
+    return cards
 
 
 class ProductQuerySerializer(serializers.Serializer):

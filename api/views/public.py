@@ -9,29 +9,31 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 
 from catalog import selectors
-from catalog.models import Category, ProductVariant
+from catalog.models import Category
 
-from ..pagination import ApiPagination
+from ..pagination import TOTAL, ApiPagination, RowsPagination, with_total
 from ..serializers.public import (
     CategorySerializer,
     ProductQuerySerializer,
     PublicProductDetailSerializer,
+    CARD_COLUMNS,
     PublicProductSerializer,
+    public_product_cards,
 )
 from .base import PublicReadMixin
 
 # Anything else in the URL (a NUL byte, say) never reaches the database: it is the API's JSON 404.
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
+# The list's filters (anything else in the query string, e.g. page, is not the serializer's to judge).
+FILTER_PARAMS = frozenset(ProductQuerySerializer._declared_fields)
 # Rendition rows of the published images, in one more query for the whole page.
 RENDITIONS = "published_images__renditions"
 
 
 def active_variants() -> Prefetch:
     """The variants a shopper can buy, in their order: one more query for the whole page."""
-    return Prefetch(
-        "variants", queryset=ProductVariant.objects.filter(is_active=True).order_by("position", "id"),
-        to_attr="active_variants",
-    )
+    return Prefetch("variants", queryset=selectors.storefront_variants_queryset().prefetch_related(None),
+                    to_attr="active_variants")
 
 
 @extend_schema_view(
@@ -56,15 +58,33 @@ class ProductViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
     pagination_class = ApiPagination
     validates_query = True
 
+    def list(self, request, *args, **kwargs):
+        # A page of cards from plain rows (api.serializers.public.public_product_cards): the same JSON as the
+        # serializer, ~5x cheaper on a cache miss. The detail view keeps the serializer.
+        return self._cached(request, lambda: self._card_page(request))
+
+    def _card_page(self, request):
+        rows = self.paginate_queryset(with_total(self.get_queryset()).values(*CARD_COLUMNS, TOTAL))
+        return self.get_paginated_response(public_product_cards(rows, request))
+
+    @property
+    def paginator(self):
+        # The list reads rows with their total (one query); the schema and the detail view see ApiPagination.
+        if not hasattr(self, "_paginator"):
+            self._paginator = RowsPagination() if self.action == "list" else ApiPagination()
+        return self._paginator
+
     def get_serializer_class(self):
         return PublicProductDetailSerializer if self.action == "retrieve" else PublicProductSerializer
 
     def get_queryset(self):
         if self.action != "list":
             return selectors.storefront_products().prefetch_related(RENDITIONS, active_variants())
-        params = ProductQuerySerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = {}
+        if FILTER_PARAMS.intersection(self.request.query_params):  # nothing to validate on a plain page
+            params = ProductQuerySerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            data = params.validated_data
         category = None
         if data.get("category"):
             category = Category.objects.filter(slug=data["category"]).first()
@@ -81,7 +101,8 @@ class ProductViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if data.get("ordering"):
             query["sort"] = data["ordering"]
         filters = selectors.ProductFilters.from_query(query)
-        return selectors.product_list(category=category, filters=filters).prefetch_related(RENDITIONS, active_variants())
+        # Plain product rows for the cards (public_product_cards reads images, variants and renditions itself).
+        return selectors.product_list(category=category, filters=filters, with_related=False)
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])

@@ -7,6 +7,11 @@ from .image import ProductImage
 from .product import Product
 
 
+def variant_label(colour: str, size: str) -> str:
+    """The shopper-facing option names of a variant, e.g. "Navy · M" (for rows as well as instances)."""
+    return " · ".join(v for v in (colour.capitalize(), size) if v)
+
+
 class ProductVariant(models.Model):
     """One buyable version of a product (e.g. size M in navy): its own SKU, price, stock and photos.
 
@@ -45,4 +50,4 @@ class ProductVariant(models.Model):
     @property
     def label(self) -> str:
         """Return the shopper-facing option names, e.g. "Navy · M" ('' for a product with one variant)."""
-        return " · ".join(v for v in (self.colour.capitalize(), self.size) if v)
+        return variant_label(self.colour, self.size)

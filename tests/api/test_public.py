@@ -198,3 +198,81 @@ def test_cached_list_follows_catalog_writes(as_role, api_world):
     response = client.get(LIST)
     assert response["X-API-Cache"] == "miss" and product.slug not in _slugs(response)
     assert_error(client.get(f"/api/v1/products/{product.slug}/"), 404)
+
+
+@pytest.mark.parametrize("query", ["", "?q=mug", "?category=home&ordering=price_asc", "?page_size=3&page=2", "?colour=red"])
+def test_list_cards_from_rows_equal_the_serializer(as_role, api_world, query):
+    # given a catalogue with every shape a card can take: a built ladder, a ladder not built yet (the signed
+    # original stands in), no photo at all, a stale-spec rendition, several variants (one inactive), an
+    # alt text and an empty one, an AI-edited primary photo, a zero-stock variant
+    from decimal import Decimal
+
+    from rest_framework.test import APIRequestFactory
+
+    from api.serializers.public import PublicProductSerializer
+    from api.views.public import RENDITIONS, active_variants
+    from catalog import selectors, services
+    from catalog.models import Product, ProductImage, ProductVariant
+    from media.models import Rendition
+    from media.services import rendition_ladder_build
+
+    built = services.product_image_create(product=api_world["product_b"], data=make_image_bytes(700, 500, seed=61),
+                                          make_primary=True, alt_text="A red lamp on a desk")
+    rendition_ladder_build(image_id=built.pk)
+    ProductImage.objects.filter(pk=built.pk).update(ai_edited=True)  # as an approved studio retouch is
+    Rendition.objects.filter(pk=Rendition.objects.filter(image=built).order_by("id").first().pk).update(spec_hash="stale")
+    for n in range(4):
+        product = services.product_create(
+            merchant=api_world["merchant_b"], category=api_world["kitchen"], title=f"Mug {n}", price=Decimal(f"{n}.5"),
+            stock=n, status="active", colour="red" if n % 2 else "blue",
+        )
+        if n:
+            services.product_image_create(product=product, data=make_image_bytes(seed=70 + n))
+        if n == 2:
+            services.variant_create(product=product, sku=f"MUG-{n}-L", size="L", colour="red", price=Decimal("9.99"), stock=0)
+            inactive = services.variant_create(product=product, sku=f"MUG-{n}-XL", size="XL", price=Decimal("10"), stock=3)
+            ProductVariant.objects.filter(pk=inactive.pk).update(is_active=False)
+    # when the list endpoint answers
+    body = as_role("anonymous").get(LIST + query).json()
+    # then its cards are exactly what the serializer makes of the same products
+    ids = [card["id"] for card in body["results"]]
+    assert ids, body
+    request = APIRequestFactory().get(LIST + query)
+    products = {p.pk: p for p in selectors.storefront_products().prefetch_related(RENDITIONS, active_variants()).filter(pk__in=ids)}
+    assert len(products) == len(ids)
+    expected = PublicProductSerializer([products[i] for i in ids], many=True, context={"request": request}).data
+    assert body["results"] == expected
+    shapes = {(card["image"] is None, bool(card["image"] and card["image"]["renditions"]), len(card["variants"])) for card in body["results"]}
+    if query == "":
+        # every shape is really on the page (the comparison above is not vacuous)
+        assert (True, False, 1) in shapes and (False, True, 1) in shapes
+        assert any(len(card["variants"]) > 1 for card in body["results"])
+        assert any(card["image"] and card["image"]["ai_edited"] for card in body["results"])
+    assert Product.objects.filter(pk__in=ids).count() == len(ids)
+
+
+def test_list_pages_carry_their_total_in_one_query(as_role, api_world):
+    # given 5 active products, listed 2 per page
+    from decimal import Decimal
+
+    from catalog import services
+
+    for n in range(3):
+        services.product_create(merchant=api_world["merchant_b"], category=api_world["home"], title=f"Cup {n}",
+                                price=Decimal(2), status="active")
+    client = as_role("anonymous")
+    # then every page reports the same total and the right links; the last page can be asked by name
+    pages = [client.get(f"{LIST}?page_size=2&page={n}").json() for n in (1, 2, 3)]
+    assert [p["count"] for p in pages] == [5, 5, 5] and [len(p["results"]) for p in pages] == [2, 2, 1]
+    assert pages[0]["previous"] is None and pages[2]["next"] is None and "page=3" in pages[1]["next"]
+    last = client.get(f"{LIST}?page_size=2&page=last").json()
+    assert last["count"] == 5 and last["results"] == pages[2]["results"]
+    # an empty list is a first page with count 0; past the end, not a number or below 1 is the API's 404
+    empty = client.get(f"{LIST}?q=kettle").json()
+    assert empty == {"count": 0, "next": None, "previous": None, "results": []}
+    for page in ("4", "0", "-1", "abc", "1.5"):
+        assert_error(client.get(f"{LIST}?page_size=2&page={page}"), 404, "not_found")
+    # and a page costs one query for its rows and total, not a COUNT before it
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(f"{LIST}?page_size=2&page=2&fresh=1")
+    assert not [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT COUNT")]
