@@ -63,6 +63,8 @@ class KeyedRows:
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()
         params = list(params)
+        if not all(s in params for s in sentinels):
+            raise ValueError(f"{self._build!r} must filter on the keys (one __in filter): they are not in its SQL")
         slots = [params.index(s) for s in sentinels]
         if len(self._shapes) >= _MAX_SHAPES:
             self._shapes.clear()
