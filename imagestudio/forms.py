@@ -82,3 +82,24 @@ def parse_steps_json(raw: bytes | str) -> list:
     if not isinstance(steps, list):
         raise ValueError("Send {\"steps\": [...]} with at least one operation.")
     return steps
+
+
+class SaveLookForm(forms.Form):
+    """Name the look of the photo open in the studio."""
+
+    name = forms.CharField(max_length=80, strip=True, help_text="e.g. “Warm studio” or “Summer catalogue”.")
+
+
+class ApplyLookForm(forms.Form):
+    """Apply a saved look to every product of a category (one reviewed job per product)."""
+
+    category = forms.ModelChoiceField(queryset=None, empty_label=None,
+                                      help_text="Its sub-categories are included; only your shop's products.")
+    strength = forms.FloatField(min_value=0.0, max_value=1.0, initial=1.0,
+                                help_text="0 leaves the photos as they are, 1 applies the whole look.")
+    keep_product_colour = forms.BooleanField(required=False, initial=True,
+                                             help_text="Keep each product's own colours within ΔE 3 (the backdrop takes the look).")
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories

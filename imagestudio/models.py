@@ -179,3 +179,31 @@ class StudioAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status or '-'} -> {self.to_status or '-'}"
+
+
+class SavedLook(models.Model):
+    """A shop's named look: a copy of a reference photo (at most LOOK_SIDE px) that ``match_look`` can apply.
+
+    The copy outlives the photo it was made from (``made_from`` is lineage only), so deleting or replacing that
+    photo never changes what the look does to the next batch.
+    """
+
+    merchant = models.ForeignKey("catalog.Merchant", on_delete=models.CASCADE, related_name="saved_looks")
+    name = models.CharField(max_length=80)
+    file = models.FileField(storage=private_storage, max_length=255)  # looks/<random>.png: no user input
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    made_from = models.ForeignKey(
+        "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="saved_looks",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    LOOK_SIDE = 512  # the look network sees a small copy of the reference; this keeps its colours and tones
+
+    class Meta:
+        ordering = ["merchant_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "name"], name="savedlook_unique_name_per_shop")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,7 +6,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from catalog.models import ProductImage
 from catalog.selectors import product_images_for_user
 
-from .models import StudioAuditEntry, StudioJob, StudioResult
+from .models import SavedLook, StudioAuditEntry, StudioJob, StudioResult
 from .permissions import user_can_see_all_jobs
 
 
@@ -100,3 +100,11 @@ def jobs_filter(qs: QuerySet[StudioJob], *, status: str = "", query: str = "") -
     if query:
         qs = qs.filter(Q(product__title__icontains=query) | Q(preset__icontains=query))
     return qs
+
+
+def saved_looks_for_user(user) -> QuerySet:
+    """Return the saved looks of ``user``'s shops (all for superusers), by shop and name."""
+    if not (user and user.is_authenticated):
+        return SavedLook.objects.none()
+    looks = SavedLook.objects.select_related("merchant", "made_from")
+    return looks if user.is_superuser else looks.filter(merchant__members=user)

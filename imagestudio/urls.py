@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jobs, retouch, review, studio
+from .views import jobs, looks, retouch, review, studio
 
 app_name = "imagestudio"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("jobs/<int:pk>/retry", jobs.job_retry, name="job-retry"),
     path("open/<int:image_id>/", studio.studio_open, name="open"),
     path("open/<int:image_id>/preview", studio.studio_preview, name="preview"),
+    path("open/<int:image_id>/save-look", looks.look_save, name="look-save"),
+    path("looks/", looks.look_list, name="looks"),
+    path("looks/<int:pk>/apply", looks.look_apply, name="look-apply"),
+    path("looks/<int:pk>/delete", looks.look_delete, name="look-delete"),
     path("review/", review.review_queue, name="review"),
     path("review/bulk-approve", review.review_bulk_approve, name="review-bulk-approve"),
     path("review/<int:pk>/", review.review_detail, name="review-detail"),

@@ -18,6 +18,7 @@ from catalog.models import ProductImage
 from ..models import StudioAuditEntry, StudioJob
 from ..permissions import user_can_review, user_manages_product
 from ._transitions import job_transition, job_transition_any
+from .look_refs import look_refusals
 from .recipes import recipe_resolve
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ def studio_job_create(
         preset=preset, steps=steps, output_format=output_format, output_quality=output_quality, channel=channel,
         source_size=(source.width, source.height) if source.width and source.height else None,
     )
+    refusals = look_refusals(resolved.steps, source=source)  # match_look: the shop's own photos and looks only
+    if refusals:
+        raise ValidationError({"recipe": " ".join(r[:1].upper() + r[1:] + "." for r in refusals)}, code="invalid_reference")
     job = StudioJob(
         source=source,
         source_sha256=source.sha256,

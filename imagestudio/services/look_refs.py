@@ -1,7 +1,9 @@
-"""Load the reference photos a job's ``match_look`` steps name (operations do no I/O).
+"""Load the references a job's ``match_look`` steps name (operations do no I/O), and check them at creation.
 
-Each reference must be another photo of the job's own shop (merchant): anything else becomes a readable
-refusal string that the operation turns into the job's error, instead of another merchant's pixels.
+A reference is another photo of the job's own shop (``reference``) or one of the shop's saved looks
+(``look``): anything else becomes a readable refusal, never another merchant's pixels. ``look_refusals``
+says the same words when the job is created, so a wrong reference is refused at once instead of failing
+in the worker; the worker checks again (the photo or look may be gone by then).
 """
 from __future__ import annotations
 
@@ -10,17 +12,16 @@ import numpy as np
 from catalog.models import ProductImage
 from media.codec import decode_to_array
 
-from ..models import StudioJob
-from ..operations.look import REFERENCES_KEY
+from ..models import SavedLook, StudioJob
+from ..operations.look import REFERENCES_KEY, saved_look_key
 
 
-def look_reference_ids(recipe: list) -> list[int]:
-    """The reference image ids of a recipe's match_look steps, in order, without repeats."""
+def _match_look_ids(recipe: list, field: str) -> list[int]:
     ids: list[int] = []
     for step in recipe or []:
         if isinstance(step, dict) and step.get("op") == "match_look":
             try:
-                ref = int(step.get("reference") or 0)
+                ref = int(step.get(field) or 0)
             except (TypeError, ValueError):
                 continue
             if ref > 0 and ref not in ids:
@@ -28,27 +29,74 @@ def look_reference_ids(recipe: list) -> list[int]:
     return ids
 
 
+def look_reference_ids(recipe: list) -> list[int]:
+    """The reference photo ids of a recipe's match_look steps, in order, without repeats."""
+    return _match_look_ids(recipe, "reference")
+
+
+def saved_look_ids(recipe: list) -> list[int]:
+    """The saved look ids of a recipe's match_look steps, in order, without repeats."""
+    return _match_look_ids(recipe, "look")
+
+
+def _photo_refusal(ref: int, image: ProductImage | None, *, merchant_id: int, source_id: int | None) -> str:
+    if image is None:
+        return f"the reference photo #{ref} no longer exists; pick another photo of your shop"
+    if image.product.merchant_id != merchant_id:
+        return f"the reference photo #{ref} belongs to another shop; pick one of your own photos"
+    if image.pk == source_id:
+        return "the reference must be another photo than the one being edited"
+    return ""
+
+
+def _look_refusal(ref: int, look: SavedLook | None, *, merchant_id: int) -> str:
+    if look is None:
+        return f"the saved look #{ref} no longer exists; pick another of your shop's looks"
+    if look.merchant_id != merchant_id:
+        return f"the saved look #{ref} belongs to another shop; pick one of your shop's looks"
+    return ""
+
+
+def _lookups(recipe: list):
+    photos = ProductImage.objects.select_related("product").in_bulk(look_reference_ids(recipe))
+    looks = SavedLook.objects.in_bulk(saved_look_ids(recipe))
+    return photos, looks
+
+
+def look_refusals(recipe: list, *, source: ProductImage) -> list[str]:
+    """The refusals of a recipe's match_look references for a job on ``source`` ([] when all are fine)."""
+    photos, looks = _lookups(recipe)
+    merchant_id = source.product.merchant_id
+    refusals = [_photo_refusal(ref, photos.get(ref), merchant_id=merchant_id, source_id=source.pk)
+                for ref in look_reference_ids(recipe)]
+    refusals += [_look_refusal(ref, looks.get(ref), merchant_id=merchant_id) for ref in saved_look_ids(recipe)]
+    return [r for r in refusals if r]
+
+
+def _pixels(field, what: str):
+    try:
+        with field.open("rb") as handle:
+            pixels = decode_to_array(handle.read())
+    except Exception as exc:  # a missing file or an undecodable one: say which
+        return f"{what} could not be read: {exc}"
+    return np.ascontiguousarray(pixels[..., :3]) if pixels.ndim == 3 else np.dstack([pixels] * 3)
+
+
 def look_references(job: StudioJob) -> dict:
-    """{REFERENCES_KEY: {image id: RGB uint8 array or a refusal}} for ``Frame.meta``; {} without match_look."""
-    ids = look_reference_ids(job.recipe)
-    if not ids:
+    """{REFERENCES_KEY: {image id or saved_look_key(id): RGB uint8 array or a refusal}} for ``Frame.meta``;
+    {} without match_look."""
+    photo_ids, look_ids = look_reference_ids(job.recipe), saved_look_ids(job.recipe)
+    if not photo_ids and not look_ids:
         return {}
-    found = {img.pk: img for img in ProductImage.objects.select_related("product").filter(pk__in=ids)}
+    photos, looks = _lookups(job.recipe)
+    merchant_id = job.product.merchant_id
     refs: dict = {}
-    for ref in ids:
-        image = found.get(ref)
-        if image is None:
-            refs[ref] = f"the reference photo #{ref} no longer exists; pick another photo of your shop"
-        elif image.product.merchant_id != job.product.merchant_id:
-            refs[ref] = f"the reference photo #{ref} belongs to another shop; pick one of your own photos"
-        elif image.pk == job.source_id:
-            refs[ref] = "the reference must be another photo than the one being edited"
-        else:
-            try:
-                with image.file.open("rb") as handle:
-                    pixels = decode_to_array(handle.read())
-            except Exception as exc:  # a missing file or an undecodable one: say which photo
-                refs[ref] = f"the reference photo #{ref} could not be read: {exc}"
-                continue
-            refs[ref] = np.ascontiguousarray(pixels[..., :3]) if pixels.ndim == 3 else np.dstack([pixels] * 3)
+    for ref in photo_ids:
+        image = photos.get(ref)
+        refusal = _photo_refusal(ref, image, merchant_id=merchant_id, source_id=job.source_id)
+        refs[ref] = refusal or _pixels(image.file, f"the reference photo #{ref}")
+    for ref in look_ids:
+        look = looks.get(ref)
+        refusal = _look_refusal(ref, look, merchant_id=merchant_id)
+        refs[saved_look_key(ref)] = refusal or _pixels(look.file, f"the saved look #{ref} ({look.name})")
     return {REFERENCES_KEY: refs}

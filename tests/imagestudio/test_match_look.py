@@ -89,7 +89,7 @@ def test_the_model_gets_the_parameters_and_the_result_is_marked_ai_edited(monkey
     assert calls == {"strength": 0.3, "keep": True, "mask": True, "ref": (90, 120, 3)}
     assert np.array_equal(out.image[..., :3], 255 - rgba[..., :3]) and np.array_equal(out.image[..., 3], rgba[..., 3])
     assert out.meta["ai_edited"] is True
-    assert out.meta["look"] == {"reference": 5, "strength": 0.3, "keep_product_colour": True}
+    assert out.meta["look"] == {"reference": 5, "look": 0, "strength": 0.3, "keep_product_colour": True}
     assert out.meta["model_versions"]["match_look"] == "look-abc123"
 
 
@@ -131,19 +131,43 @@ def test_the_guard_keeps_the_product_within_delta_e_3_and_the_backdrop_takes_the
 def test_the_loader_hands_over_own_photos_and_refuses_other_shops(studio_world):
     from imagestudio.services.look_refs import look_reference_ids, look_references
 
+    from imagestudio.models import StudioJob
+
     w = studio_world
     steps = [{"op": "grabcut_mask"}, {"op": "match_look", "reference": w["image_a"].pk},
              {"op": "match_look", "reference": w["image_b"].pk}, {"op": "match_look", "reference": 999999}]
-    job = make_job(w, steps=steps)
+    # (job creation refuses such a recipe, see below; the worker checks again, as a photo can go in between)
+    job = make_job(w, steps=steps[:2])
+    StudioJob.objects.filter(pk=job.pk).update(recipe=steps)
+    job.refresh_from_db()
     assert look_reference_ids(job.recipe) == [w["image_a"].pk, w["image_b"].pk, 999999]
     refs = look_references(job)[REFERENCES_KEY]
     own = refs[w["image_a"].pk]
     assert isinstance(own, np.ndarray) and own.dtype == np.uint8 and own.shape[2] == 3
     assert "belongs to another shop" in refs[w["image_b"].pk]
     assert "no longer exists" in refs[999999]
-    same = make_job(w, steps=[{"op": "match_look", "reference": w["photo_a"].pk}])
+    same = make_job(w, steps=steps[:2])
+    StudioJob.objects.filter(pk=same.pk).update(recipe=[{"op": "match_look", "reference": w["photo_a"].pk}])
+    same.refresh_from_db()
     assert "another photo than the one being edited" in look_references(same)[REFERENCES_KEY][w["photo_a"].pk]
     assert look_references(make_job(w)) == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference, words", [
+    ("image_b", "belongs to another shop"), (999999, "no longer exists"), ("photo_a", "another photo than the one"),
+])
+def test_job_creation_refuses_a_reference_that_is_not_another_photo_of_the_shop(studio_world, reference, words):
+    from django.core.exceptions import ValidationError
+
+    from imagestudio.models import StudioJob
+
+    w = studio_world
+    ref = w[reference].pk if isinstance(reference, str) else reference
+    before = StudioJob.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        make_job(w, steps=[{"op": "grabcut_mask"}, {"op": "match_look", "reference": ref}])
+    assert words in " ".join(caught.value.messages) and StudioJob.objects.count() == before
 
 
 @needs_weights
@@ -159,9 +183,12 @@ def test_a_job_matches_the_look_of_the_shops_own_photo_and_refuses_another_shops
     assert own.status == StudioJob.Status.AWAITING_REVIEW, own.error  # through the review gate
     assert own.uses_ml and own.queue == "ml"  # the ml queue; approved results are marked AI-edited
     assert own.model_versions["match_look"].startswith("look-")
-    assert own.recipe[1] == {"op": "match_look", "reference": w["image_a"].pk, "strength": 1.0,
+    assert own.recipe[1] == {"op": "match_look", "reference": w["image_a"].pk, "look": 0, "strength": 1.0,
                              "keep_product_colour": True}
-    other = make_job(w, steps=[{"op": "match_look", "reference": w["image_b"].pk, "keep_product_colour": False}])
+    # a reference that became another shop's after the job was made (job creation refuses it outright)
+    other = make_job(w, steps=[{"op": "match_look", "reference": w["image_a"].pk, "keep_product_colour": False}])
+    StudioJob.objects.filter(pk=other.pk).update(
+        recipe=[{"op": "match_look", "reference": w["image_b"].pk, "keep_product_colour": False}])
     run_job(other)
     other.refresh_from_db()
     assert other.status == StudioJob.Status.FAILED
