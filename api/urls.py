@@ -21,6 +21,7 @@ router.register("merchant/orders", orders.MerchantOrderViewSet, basename="mercha
 router.register("account/orders", orders.AccountOrderViewSet, basename="account-order")
 router.register("studio/jobs", studio.StudioJobViewSet, basename="studio-job")
 router.register("studio/results", studio.StudioResultViewSet, basename="studio-result")
+router.register("studio/looks", studio.SavedLookViewSet, basename="studio-look")
 router.register("review/results", review.ReviewViewSet, basename="review-result")
 
 urlpatterns = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ecommerce.ids import MAX_OBJECT_ID
-from imagestudio.models import StudioJob, StudioResult
+from imagestudio.models import SavedLook, StudioJob, StudioResult
 from imagestudio.services.recipes import OUTPUT_FORMATS
 
 from ..media import private_url
@@ -184,3 +184,42 @@ class BulkJobResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     refused = serializers.IntegerField()
     results = BulkJobItemSerializer(many=True)
+
+
+class SavedLookSerializer(serializers.ModelSerializer):
+    """One of your shop's saved looks: a copy (at most 512 px) of a photo's look, applied by match_look."""
+
+    url = serializers.SerializerMethodField(help_text="Short-lived signed URL of the look's picture.")
+    shop = serializers.SlugRelatedField(source="merchant", slug_field="slug", read_only=True)
+
+    class Meta:
+        model = SavedLook
+        fields = ["id", "name", "shop", "width", "height", "made_from", "url", "created_at"]
+        read_only_fields = fields
+
+    def get_url(self, look: SavedLook) -> str | None:
+        return private_url(look.file, self.context.get("request"))
+
+
+class SavedLookCreateSerializer(serializers.Serializer):
+    image = serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text="Id of the photo whose look to keep.")
+    name = serializers.CharField(max_length=SavedLook._meta.get_field("name").max_length, help_text="e.g. Warm studio.")
+
+
+class ApplyLookSerializer(serializers.Serializer):
+    category = serializers.SlugField(help_text="Category slug; its sub-categories are included (your products only).")
+    strength = serializers.FloatField(min_value=0.0, max_value=1.0, default=1.0)
+    keep_product_colour = serializers.BooleanField(default=True, help_text="Keep each product's colours within ΔE 3.")
+
+
+class ApplyLookItemSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    job = StudioJobSerializer(allow_null=True)
+    error = serializers.DictField(child=serializers.CharField(), allow_null=True)
+
+
+class ApplyLookResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = ApplyLookItemSerializer(many=True)

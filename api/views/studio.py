@@ -11,16 +11,22 @@ from rest_framework.views import APIView
 
 from imagestudio import selectors as studio_selectors
 from imagestudio import services as studio_services
-from imagestudio.models import StudioResult
+from catalog.models import Category
+from imagestudio.models import StudioJob, StudioResult
+from imagestudio.services.looks import saved_look_create, saved_look_delete, studio_jobs_apply_look
 
 from ..pagination import ApiPagination
 from ..permissions import IsMerchant
 from ..serializers.studio import (
+    ApplyLookResultSerializer,
+    ApplyLookSerializer,
     BulkJobCreateSerializer,
     BulkJobResultSerializer,
     CancelSerializer,
     OperationSerializer,
     PresetSerializer,
+    SavedLookCreateSerializer,
+    SavedLookSerializer,
     StudioJobCreateSerializer,
     StudioJobSerializer,
     StudioResultSerializer,
@@ -150,3 +156,64 @@ class StudioResultViewSet(PrivateMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def get_queryset(self):
         return studio_selectors.results_for_user(self.request.user).order_by("-created_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List my shop's saved looks", tags=["studio"]),
+    retrieve=extend_schema(summary="Get a saved look (signed URL of its picture)", tags=["studio"]),
+    create=extend_schema(summary="Save the look of one of my photos", request=SavedLookCreateSerializer,
+                         responses={201: SavedLookSerializer}, tags=["studio"]),
+    destroy=extend_schema(summary="Delete a saved look", tags=["studio"]),
+)
+class SavedLookViewSet(
+    PrivateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsAuthenticated, IsMerchant]
+    lookup_value_regex = r"[0-9]+"
+    serializer_class = SavedLookSerializer
+    pagination_class = ApiPagination
+    throttled_actions = {"apply": "studio_jobs"}
+
+    @property
+    def throttle_scope(self) -> str | None:
+        return self.throttled_actions.get(getattr(self, "action", None))
+
+    def get_queryset(self):
+        return studio_selectors.saved_looks_for_user(self.request.user).order_by("name", "id")
+
+    def create(self, request, *args, **kwargs):
+        form = SavedLookCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        source = studio_selectors.studio_sources_for_user(request.user).filter(pk=form.validated_data["image"]).first()
+        if source is None:
+            raise serializers.ValidationError({"image": [f"No image {form.validated_data['image']} among your photos."]})
+        look = saved_look_create(user=request.user, image=source, name=form.validated_data["name"])
+        return Response(self.get_serializer(look).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        saved_look_delete(user=self.request.user, look=instance)
+
+    @extend_schema(
+        summary="Apply a saved look to every product of a category",
+        description="One match_look job per product of your shop in the category (sub-categories included), on its "
+        "main photo; each result waits for review. The answer says per product which job was queued or why not.",
+        request=ApplyLookSerializer, responses={200: ApplyLookResultSerializer}, tags=["studio"],
+    )
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        look = self.get_object()
+        form = ApplyLookSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        category = Category.objects.filter(slug=data["category"]).first()
+        if category is None:
+            raise serializers.ValidationError({"category": [f"No category with slug {data['category']!r}."]})
+        outcomes = studio_jobs_apply_look(user=request.user, look=look, category=category, strength=data["strength"],
+                                          keep_product_colour=data["keep_product_colour"])
+        jobs = {job.pk: job for job in StudioJob.objects.filter(pk__in=[o.made.pk for o in outcomes if o.made])}
+        items = [{"product": o.item.pk, "ok": o.error is None,
+                  "job": StudioJobSerializer(jobs[o.made.pk], context={"request": request}).data if o.made else None,
+                  "error": {"code": o.code, "message": o.message} if o.error is not None else None} for o in outcomes]
+        created = sum(1 for item in items if item["ok"])
+        return Response({"created": created, "refused": len(items) - created, "results": items})

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
-from catalog.models import Category, Merchant, ProductImage
+from catalog.models import Category, Merchant, Product, ProductImage
 from catalog.selectors import category_descendant_ids, published_images
 from ecommerce.middleware import first_control_character
 from media.codec import decode_to_array, encode
@@ -78,14 +78,16 @@ def look_recipe(*, look: SavedLook, strength: float = 1.0, keep_product_colour: 
 def studio_jobs_apply_look(
     *, user, look: SavedLook, category: Category, strength: float = 1.0, keep_product_colour: bool = True,
 ) -> list[BulkOutcome]:
-    """Queue one match_look job per product of ``category`` (and its sub-categories) in the look's shop.
+    """Queue one match_look job per product of ``category`` (and its sub-categories) in the look's shop
+    (drafts included, archived products left out).
 
     Each job runs on the product's main published photo and goes through the review gate like any other;
     a product without a published photo is reported, not skipped silently.
     """
     if not (user.is_superuser or Merchant.objects.filter(pk=look.merchant_id, members=user).exists()):
         raise PermissionDenied("You can apply only your own shop's looks.")
-    products = look.merchant.products.filter(category_id__in=category_descendant_ids(category)).order_by("title", "id")
+    products = (look.merchant.products.filter(category_id__in=category_descendant_ids(category))
+                .exclude(status=Product.Status.ARCHIVED).order_by("title", "id"))
     main = {}
     for image in published_images().filter(product__in=products).select_related("product"):
         main.setdefault(image.product_id, image)  # primary first

@@ -52,6 +52,8 @@ REAL_OBJECTS = {
     "/api/v1/studio/jobs/{id}/cancel/": ("job", "pk"),
     "/api/v1/studio/jobs/{id}/retry/": ("job", "pk"),
     "/api/v1/studio/results/{id}/": ("result", "pk"),
+    "/api/v1/studio/looks/{id}/": ("look", "pk"),
+    "/api/v1/studio/looks/{id}/apply/": ("look", "pk"),
     "/api/v1/review/results/{id}/": ("result", "pk"),
     "/api/v1/review/results/{id}/approve/": ("result", "pk"),
     "/api/v1/review/results/{id}/reject/": ("result", "pk"),
@@ -90,6 +92,9 @@ def build_fuzz_world() -> dict:
     world["variant"] = services.variant_create(product=world["product_a"], price=Decimal("14.00"), stock=2, colour="green")
     world["order"] = placed_order(None, (world["product_a"].variants.get(is_default=True), 1), user=world["user_a"])
     world["part"] = world["order"].parts.get()
+    from imagestudio.services.looks import saved_look_create
+
+    world["look"] = saved_look_create(user=world["user_a"], image=world["image_a"], name="Fuzz look")
     return world
 
 

@@ -83,6 +83,13 @@ MATRIX = [
     ("retry job", "post", "/api/v1/studio/jobs/{job_cancelled.pk}/retry/", None, None, OWN_OBJECT),
     ("my results", "get", "/api/v1/studio/results/", None, None, OWN_LIST),
     ("my result", "get", "/api/v1/studio/results/{result.pk}/", None, None, OWN_OBJECT),
+    ("my looks", "get", "/api/v1/studio/looks/", None, None, OWN_LIST),
+    ("save look", "post", "/api/v1/studio/looks/", lambda w: {"image": w["photo_a"].pk, "name": "Matrix look"}, "json",
+     # another shop's member gets the same 400 as for a photo that does not exist
+     dict(anonymous=401, merchant=201, other_merchant=400, reviewer=403, admin=201, customer=403)),
+    ("my look", "get", "/api/v1/studio/looks/{look_a.pk}/", None, None, OWN_OBJECT),
+    ("apply look", "post", "/api/v1/studio/looks/{look_a.pk}/apply/", {"category": "kitchen"}, "json", OWN_OBJECT),
+    ("delete look", "delete", "/api/v1/studio/looks/{look_a.pk}/", None, None, OWN_DELETE),
     # Open to everyone (a PDF: refused by the ingest alike for every role, the model is never reached)
     ("search by photo", "post", "/api/v1/search/photo/",
      lambda w: {"file": SimpleUploadedFile("doc.pdf", b"%PDF-1.4 not a photo", content_type="application/pdf")},
@@ -114,6 +121,9 @@ def build_matrix_world() -> dict:
     world["job_queued"] = studio_job_create(user=world["user_a"], source=world["photo_a"], preset="quick-enhance")
     cancelled = studio_job_create(user=world["user_a"], source=world["photo_a"], preset="quick-enhance")
     world["job_cancelled"] = studio_job_cancel(job=cancelled, user=world["user_a"])
+    from imagestudio.services.looks import saved_look_create
+
+    world["look_a"] = saved_look_create(user=world["user_a"], image=world["image_a"], name="Alpha look")
     # carla's order of alice's mug (one part, alice's), and a second variant of the mug that may be deleted
     world["variant_a"] = world["product_a"].variants.get()
     world["variant_a2"] = services.variant_create(product=world["product_a"], price=Decimal("14.00"), stock=1, colour="green")

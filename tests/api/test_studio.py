@@ -141,3 +141,77 @@ def test_ids_past_the_database_range_are_400_not_500(as_role, studio_api_world, 
     error = assert_error(as_role(role).post(url, body, format="json"), 400)
     assert "less than or equal to" in str(error["fields"])
     assert StudioJob.objects.count() == 0
+
+
+LOOKS = "/api/v1/studio/looks/"
+
+
+def test_saved_looks_save_list_apply_and_delete(as_role, studio_api_world):
+    from decimal import Decimal
+
+    from catalog import services
+    from imagestudio.models import SavedLook
+
+    w = studio_api_world
+    client = as_role("merchant")
+    # save the look of one of alice's photos
+    made = client.post(LOOKS, {"image": w["photo_a"].pk, "name": "Warm studio"}, format="json")
+    assert made.status_code == 201, made.content
+    look = made.json()
+    assert look["name"] == "Warm studio" and look["shop"] == w["merchant_a"].slug and look["made_from"] == w["photo_a"].pk
+    assert look["url"] and max(look["width"], look["height"]) <= 512
+    assert [item["id"] for item in client.get(LOOKS).json()["results"]] == [look["id"]]
+    assert as_role("other_merchant").get(LOOKS).json()["results"] == []
+    # apply it to home: alice's mug (kitchen, a child of home) gets a job; products with no photo (a new one,
+    # her draft kettle) say why not; her archived vase is left out
+    bare = services.product_create(merchant=w["merchant_a"], category=w["home"], title="Bare vase", price=Decimal(5))
+    applied = client.post(f"{LOOKS}{look['id']}/apply/", {"category": "home", "strength": 0.7}, format="json")
+    assert applied.status_code == 200, applied.content
+    body = applied.json()
+    assert (body["created"], body["refused"]) == (1, 2)
+    by_product = {item["product"]: item for item in body["results"]}
+    assert set(by_product) == {w["product_a"].pk, bare.pk, w["draft"].pk}
+    assert by_product[w["product_a"].pk]["ok"] and by_product[w["product_a"].pk]["job"]["status"] == "queued"
+    assert by_product[bare.pk]["error"]["message"] == "it has no published photo yet"
+    job = StudioJob.objects.get(pk=by_product[w["product_a"].pk]["job"]["id"])
+    assert job.recipe[-1]["look"] == look["id"] and job.recipe[-1]["strength"] == 0.7
+    # and delete it
+    assert client.delete(f"{LOOKS}{look['id']}/").status_code == 204
+    assert not SavedLook.objects.filter(pk=look["id"]).exists()
+
+
+@pytest.mark.parametrize("payload, field, words", [
+    ({"image": 999999, "name": "x"}, "image", "No image 999999"),
+    ({"name": "x"}, "image", "required"),
+    ({"image": "PHOTO", "name": "x"}, "image", "valid integer"),
+    ({"image": "{photo_b}", "name": "x"}, "image", "among your photos"),
+    ({"image": "{photo_a}", "name": ""}, "name", "blank"),
+    ({"image": "{photo_a}", "name": "a\x00b"}, "name", "NUL character"),
+    ({"image": "{photo_a}", "name": "Bell\x07"}, "name", "control characters"),
+    ({"image": "{photo_a}", "name": "y" * 81}, "name", "no more than 80"),
+])
+def test_bad_saved_look_requests_are_400_naming_the_field_and_store_nothing(as_role, studio_api_world, payload, field, words):
+    from imagestudio.models import SavedLook
+
+    w = studio_api_world
+    payload = {k: (w[v[1:-1]].pk if isinstance(v, str) and v.startswith("{") else v) for k, v in payload.items()}
+    error = assert_error(as_role("merchant").post(LOOKS, payload, format="json"), 400)
+    assert words in str(error), error
+    assert field in error["fields"] or field in str(error["fields"]), error
+    assert not SavedLook.objects.exists()
+
+
+@pytest.mark.parametrize("payload, words", [
+    ({"category": "nope"}, "No category with slug"),
+    ({"category": "home", "strength": 2}, "less than or equal to 1"),
+    ({"category": "home", "strength": "strong"}, "valid number"),
+    ({}, "required"),
+])
+def test_bad_apply_requests_are_400_and_queue_nothing(as_role, studio_api_world, payload, words):
+    from imagestudio.services.looks import saved_look_create
+
+    w = studio_api_world
+    look = saved_look_create(user=w["user_a"], image=w["photo_a"], name="Mine")
+    error = assert_error(as_role("merchant").post(f"{LOOKS}{look.pk}/apply/", payload, format="json"), 400)
+    assert words in str(error), error
+    assert not StudioJob.objects.exists()
