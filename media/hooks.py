@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 # An image's ladder is queued at most this often (a re-publish, the sweep), unless forced (a new image, build_renditions).
 QUEUE_DEBOUNCE_SECONDS = 300
+SWEEP_CURSOR_KEY = "media:renditions:sweep-cursor"  # the last image id the sweep looked at (see renditions_dispatch)
 
 
 def _enqueue(image_id: int) -> bool:
@@ -64,15 +65,24 @@ def renditions_dispatch(*, older_than_seconds: int = 60, limit: int = 200) -> di
     renditions = Rendition.objects.filter(image=OuterRef("pk"))
     stale = Exists(renditions) & ~Exists(renditions.filter(spec_hash__in=current))
     pending = image_model().objects.filter(Q(placeholder="") | stale, is_published=True,
-                                           created_at__lt=cutoff).exclude(file="")
+                                           created_at__lt=cutoff).exclude(file="").order_by("pk")
+    # A cursor walks the pending images in id order and wraps around: each run takes the next ``limit`` of
+    # them, so images whose ladder keeps failing (or is still in a worker's backlog, debounced) never hold
+    # the same first ``limit`` places and starve the rest of a large catalogue.
+    cursor = cache.get(SWEEP_CURSOR_KEY) or 0
+    ids = list(pending.filter(pk__gt=cursor).values_list("pk", flat=True)[:limit])
+    if len(ids) < limit:
+        ids += [pk for pk in pending.filter(pk__lte=cursor).values_list("pk", flat=True)[:limit - len(ids)]]
     counts = {"queued": 0, "unsent": 0}
-    for image_id in pending.order_by("created_at").values_list("pk", flat=True)[:limit]:
+    last = cursor
+    for image_id in ids:
         key = _debounce_key(image_id)
-        if not cache.add(key, 1, QUEUE_DEBOUNCE_SECONDS):
-            continue
-        if _enqueue(image_id):
+        if cache.add(key, 1, QUEUE_DEBOUNCE_SECONDS):
+            if not _enqueue(image_id):
+                cache.delete(key)  # not sent: not debounced either
+                counts["unsent"] += 1
+                break  # the broker is down: this image is the first one tried next time
             counts["queued"] += 1
-        else:
-            counts["unsent"] += 1
-            break
+        last = image_id
+    cache.set(SWEEP_CURSOR_KEY, last, None)
     return counts

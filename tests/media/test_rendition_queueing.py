@@ -159,3 +159,31 @@ def test_a_built_ladder_moves_the_storefront_cache_on(client, catalog_world, set
     # then: the catalog's page cache moved on, so the next visit renders the <picture> with renditions
     assert catalog_version() > before
     assert b"/media/public/renditions/" in client.get(product.get_absolute_url()).content
+
+
+def test_the_sweep_walks_the_whole_catalogue_past_images_that_stay_pending(catalog_world, django_capture_on_commit_callbacks):
+    # given: seven published photos with no ladder, the first two of which never get one (their task keeps
+    # failing: they stay pending and debounced), and a sweep that queues three per run
+    images = [catalog_world["image_a"]] + [
+        services.product_image_create(product=catalog_world["product_a"], data=samples.jpeg(160, 120, seed=90 + n))
+        for n in range(6)]
+    ProductImage.objects.filter(pk__in=[i.pk for i in images]).update(created_at=timezone.now() - timedelta(minutes=5))
+    cache.clear()
+    ids = sorted(i.pk for i in images)
+    # when: beat runs the sweep three times
+    runs = []
+    for _ in range(3):
+        with broker_spy(django_capture_on_commit_callbacks) as sent:
+            hooks.renditions_dispatch(limit=3)
+        runs.append(queued_ids(sent))
+    # then: each run takes the next images in id order, so every pending photo is queued within the
+    # catalogue's length in runs, though none of the first ones was built in between
+    assert runs[0] == ids[:3] and runs[1] == ids[3:6] and runs[2] == ids[6:]
+    # and an image whose send failed (the broker was down) is not debounced: the next run sends it first
+    cache.clear()
+    with mock.patch.object(hooks, "_enqueue", side_effect=[True, False]):
+        assert hooks.renditions_dispatch(limit=3) == {"queued": 1, "unsent": 1}
+    assert cache.get(hooks._debounce_key(ids[1])) is None
+    with broker_spy(django_capture_on_commit_callbacks) as sent:
+        hooks.renditions_dispatch(limit=1)
+    assert queued_ids(sent) == [ids[1]] and cache.get(hooks._debounce_key(ids[1])) == 1
