@@ -17,9 +17,9 @@ from .operations import Frame, Recipe
 
 PREVIEW_SIDE = 384  # the preview is a quick look, never the real render
 PREVIEW_MAX_SIDE = 640
-# Model steps a preview may run in the web process: segmentation runs on LiteRT (no TensorFlow, ~30 ms at
-# this size). Upscaling a preview shows nothing, and generation is the worker's job.
-PREVIEWABLE_ML = frozenset({"remove_background"})
+# Model steps a preview may run in the web process: segmentation and the look network run on LiteRT (no
+# TensorFlow, ~30 ms at this size). Upscaling a preview shows nothing, and generation is the worker's job.
+PREVIEWABLE_ML = frozenset({"remove_background", "match_look"})
 DIFF_MAX_SIDE = 800
 # The heat map amplifies small changes so that colour tweaks are visible; magenta on grey reads at a glance.
 HEAT_GAIN = 3.0
@@ -28,17 +28,29 @@ HEAT_COLOUR = (230, 0, 160)
 
 def steps_without_preview(recipe: Recipe) -> list[str]:
     """The names of the recipe's model steps that only a job can run (the preview refuses them by name)."""
-    return [step.name for step in recipe.steps if step.uses_ml and step.name not in PREVIEWABLE_ML]
+    return [step.name for step in recipe.steps
+            if step.uses_ml and (step.name not in PREVIEWABLE_ML or (step.name == "match_look" and not _look_on_litert()))]
 
 
-def recipe_preview_jpeg(source_bytes: bytes, recipe: Recipe) -> bytes:
+def _look_on_litert() -> bool:
+    # Without its LiteRT file the look network would need TensorFlow, which the web process never loads.
+    from .operations.ml_ops import load_ml_module
+
+    try:
+        return load_ml_module("ml.look.inference").tflite_predictor() is not None
+    except Exception:  # no weights, or a file that does not match its card: the job says why
+        return False
+
+
+def recipe_preview_jpeg(source_bytes: bytes, recipe: Recipe, *, meta: dict | None = None) -> bytes:
     """Run ``recipe`` on a copy of the photo downscaled to PREVIEW_SIDE; return a small JPEG (alpha on white).
 
+    ``meta``: what the job runner would put in the frame (the match_look references).
     Raises what the recipe raises (InvalidRecipe, OperationError, ValueError): the view says it to the merchant.
     """
     image = decode(source_bytes, min_width=PREVIEW_SIDE).image
     image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-    out = recipe.run(Frame(image=np.asarray(image).copy()))[0].image
+    out = recipe.run(Frame(image=np.asarray(image).copy(), meta=dict(meta or {})))[0].image
     if max(out.shape[:2]) > PREVIEW_MAX_SIDE:
         small = Image.fromarray(out)
         small.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))

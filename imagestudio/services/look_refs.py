@@ -83,17 +83,21 @@ def _pixels(field, what: str):
 
 
 def look_references(job: StudioJob) -> dict:
-    """{REFERENCES_KEY: {image id or saved_look_key(id): RGB uint8 array or a refusal}} for ``Frame.meta``;
-    {} without match_look."""
-    photo_ids, look_ids = look_reference_ids(job.recipe), saved_look_ids(job.recipe)
+    """{REFERENCES_KEY: {image id or saved_look_key(id): RGB uint8 array or a refusal}} for a job's
+    ``Frame.meta``; {} without match_look."""
+    return look_references_for(job.recipe, merchant_id=job.product.merchant_id, source_id=job.source_id)
+
+
+def look_references_for(recipe: list, *, merchant_id: int, source_id: int | None) -> dict:
+    """The same for a recipe run on photo ``source_id`` of shop ``merchant_id`` (a job, or the quick preview)."""
+    photo_ids, look_ids = look_reference_ids(recipe), saved_look_ids(recipe)
     if not photo_ids and not look_ids:
         return {}
-    photos, looks = _lookups(job.recipe)
-    merchant_id = job.product.merchant_id
+    photos, looks = _lookups(recipe)
     refs: dict = {}
     for ref in photo_ids:
         image = photos.get(ref)
-        refusal = _photo_refusal(ref, image, merchant_id=merchant_id, source_id=job.source_id)
+        refusal = _photo_refusal(ref, image, merchant_id=merchant_id, source_id=source_id)
         refs[ref] = refusal or _pixels(image.file, f"the reference photo #{ref}")
     for ref in look_ids:
         look = looks.get(ref)

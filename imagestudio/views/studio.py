@@ -13,6 +13,7 @@ from ..forms import StudioJobForm, parse_steps_json
 from ..operations import InvalidRecipe, OperationError, describe_operations, parse_recipe
 from ..presets import describe_presets
 from ..previews import PREVIEW_SIDE
+from ..services.look_refs import look_references_for
 from ..services.recipes import recipe_error_text
 from ..storage import private_file_url
 from ._common import render_studio, studio_view
@@ -56,8 +57,8 @@ def studio_open(request, image_id: int):
 @studio_view
 @require_POST
 def studio_preview(request, image_id: int):
-    """Return a small JPEG of a recipe run on a downscaled copy of the photo (synchronous; classical steps and
-    background removal; other model steps are left to the job)."""
+    """Return a small JPEG of a recipe run on a downscaled copy of the photo (synchronous; classical steps,
+    background removal and look matching; other model steps are left to the job)."""
     source = get_object_or_404(selectors.studio_sources_for_user(request.user), pk=image_id)
     try:
         recipe = parse_recipe(parse_steps_json(request.body))
@@ -72,8 +73,9 @@ def studio_preview(request, image_id: int):
         )
     with source.file.open("rb") as handle:
         data = handle.read()
+    references = look_references_for(recipe.to_json(), merchant_id=source.product.merchant_id, source_id=source.pk)
     try:
-        jpeg = previews.recipe_preview_jpeg(data, recipe)
+        jpeg = previews.recipe_preview_jpeg(data, recipe, meta=references)
     except (InvalidRecipe, OperationError, ValueError) as exc:
         return JsonResponse({"error": str(exc)[:1].upper() + str(exc)[1:]}, status=400)
     response = HttpResponse(jpeg, content_type="image/jpeg")

@@ -56,6 +56,15 @@ SCRIPT = textwrap.dedent(
                          content_type="application/json")
     assert cutout.status_code in (200, 400), cutout.status_code
     print("CUTOUT:" + str(cutout.status_code) + ":" + (cutout.json().get("error", "") if cutout.status_code == 400 else ""))
+    # Matching the look of another photo of the shop runs the look network on LiteRT too.
+    warm = io.BytesIO()
+    Image.fromarray(np.dstack([np.full((120, 160), v, np.uint8) for v in (230, 170, 90)])).save(warm, "JPEG")
+    reference = catalog.product_image_create(product=product, data=warm.getvalue())
+    look = client.post(reverse("imagestudio:preview", args=[photo.pk]),
+                       data=json.dumps({"steps": [{"op": "match_look", "reference": reference.pk,
+                                                   "keep_product_colour": False}]}),
+                       content_type="application/json")
+    assert look.status_code == 200 and look["Content-Type"] == "image/jpeg", look.content[:300]
     # Validating a generate step (web process) reads the class names from a constant: no ml import at all.
     generated = services.studio_job_create(user=root, source=photo, steps=[{"op": "generate", "class_name": "bag"}])
     assert generated.is_generative

@@ -163,3 +163,40 @@ def test_a_job_with_a_saved_look_runs_to_the_review_gate(studio_world):
     job.refresh_from_db()
     assert job.status == StudioJob.Status.AWAITING_REVIEW, job.error
     assert job.model_versions["match_look"].startswith("look-")
+
+
+@pytest.mark.skipif(not WEIGHTS.exists(), reason="no committed look weights")
+def test_the_quick_preview_matches_a_saved_look_on_litert_and_says_so_without_it(client, studio_world, monkeypatch):
+    import io
+    import json
+
+    from PIL import Image
+
+    from ml.look import inference
+
+    w = studio_world
+    client.force_login(w["user_a"])
+    warm = io.BytesIO()
+    Image.fromarray(np.dstack([np.full((300, 400), v, np.uint8) for v in (235, 160, 80)])).save(warm, "JPEG")
+    reference = catalog_services.product_image_create(product=w["product_a"], data=warm.getvalue())
+    look = saved_look_create(user=w["user_a"], image=reference, name="Amber")
+    url = reverse("imagestudio:preview", args=[w["photo_a"].pk])
+
+    def preview(steps):
+        return client.post(url, data=json.dumps({"steps": steps}), content_type="application/json")
+
+    plain = preview([{"op": "adjust"}])
+    matched = preview([{"op": "match_look", "look": look.pk, "keep_product_colour": False}])
+    assert plain.status_code == 200 and matched.status_code == 200, matched.content[:300]
+    before = decode_to_array(plain.content).astype(float)
+    after = decode_to_array(matched.content).astype(float)
+    # the amber look warms the photo: more red than blue than before
+    assert (after[..., 0] - after[..., 2]).mean() > (before[..., 0] - before[..., 2]).mean() + 3
+    # another shop's look is refused with the reason
+    theirs = saved_look_create(user=w["user_b"], image=w["image_b"], name="Theirs")
+    refused = preview([{"op": "match_look", "look": theirs.pk, "keep_product_colour": False}])
+    assert refused.status_code == 400 and "belongs to another shop" in refused.json()["error"]
+    # without the LiteRT file the web process would need TensorFlow: the preview says the job will show it
+    monkeypatch.setattr(inference, "tflite_predictor", lambda: None)
+    later = preview([{"op": "match_look", "look": look.pk, "keep_product_colour": False}])
+    assert later.status_code == 400 and "match_look" in later.json()["error"]

@@ -192,6 +192,28 @@ def test_the_committed_weights_match_their_card_and_give_the_recorded_output():
     assert model_version() == "look-" + card["sha256"][:12]
 
 
+def test_the_committed_tflite_file_runs_without_tensorflow_and_gives_what_keras_gives():
+    # given the LiteRT file the worker and the composer's preview run, checked against its card
+    import hashlib
+    import subprocess
+    import sys
+
+    card = _card()
+    assert hashlib.sha256((WEIGHTS / card["tflite"]).read_bytes()).hexdigest() == card["tflite_sha256"]
+    assert card["tflite_vs_keras_max_abs"] < 1e-4
+    # when a fresh process predicts the reference input through ml.look.inference
+    code = ("import sys, json; from ml.look.inference import predict_params, tflite_predictor; "
+            "from ml.look.reference import reference_inputs; s, r = reference_inputs(); "
+            "assert tflite_predictor() is not None; p = predict_params(s[None], r[None])[0]; "
+            "print(json.dumps([float(v) for v in p[:8]])); print(any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=WEIGHTS.parents[1], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    first8, heavy = out.stdout.strip().splitlines()[-2:]
+    # then it gives the recorded output and never loaded TensorFlow or Keras
+    assert np.allclose(json.loads(first8), card["reference"]["first8"], atol=1e-4)
+    assert heavy == "False"
+
+
 def test_the_committed_weights_transfer_a_known_bright_punchy_look():
     """Brighter and more contrast on the reference photo: the output moves the source the same way. (Warm or
     cool looks on these synthetic ramps are not carried over: see the model card's known weaknesses.)"""
