@@ -37,14 +37,23 @@ def _noise(seed: int = 0, side: int = 400) -> bytes:
     return _jpeg(np.random.default_rng(seed).integers(0, 256, (side, side, 3), dtype=np.uint8))
 
 
-@pytest.fixture
-def rendered_catalogue(catalog_world):
-    """Six rendered products (one kind each) with their photos embedded by whatever embedder the test set up."""
+KINDS = ("mug", "lamp", "bottle", "chair", "vase", "bag")
+
+
+@pytest.fixture(scope="module")
+def rendered_shots() -> dict[str, np.ndarray]:
+    """The six rendered photos, made once for the module (ray marching them is most of this file's time)."""
     from ml.synth import render_product
 
+    return {kind: render_product(kind, seed=700 + i, size=512, flaws=()).image for i, kind in enumerate(KINDS)}
+
+
+@pytest.fixture
+def rendered_catalogue(catalog_world, rendered_shots):
+    """Six rendered products (one kind each) with their photos embedded by whatever embedder the test set up."""
     made = {}
-    for i, kind in enumerate(("mug", "lamp", "bottle", "chair", "vase", "bag")):
-        shot = render_product(kind, seed=700 + i, size=512, flaws=()).image
+    for i, kind in enumerate(KINDS):
+        shot = rendered_shots[kind].copy()
         product = catalog_services.product_create(
             merchant=catalog_world["merchant_a" if i % 2 else "merchant_b"], category=catalog_world["home"],
             title=f"Rendered {kind}", price=Decimal("9.00"), stock=1, status="active")
