@@ -173,16 +173,24 @@ class BulkJobCreateSerializer(serializers.Serializer):
     preset = serializers.SlugField(help_text="Preset slug, e.g. marketplace-main.")
 
 
-class BulkJobItemSerializer(serializers.Serializer):
-    image = serializers.IntegerField()
+class JobOutcomeSerializer(serializers.Serializer):
+    """What a bulk request did for one of its items: the job it queued, or the refusal."""
+
     ok = serializers.BooleanField()
     job = StudioJobSerializer(allow_null=True)
     error = serializers.DictField(child=serializers.CharField(), allow_null=True)
 
 
-class BulkJobResultSerializer(serializers.Serializer):
+class JobOutcomesSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     refused = serializers.IntegerField()
+
+
+class BulkJobItemSerializer(JobOutcomeSerializer):
+    image = serializers.IntegerField()
+
+
+class BulkJobResultSerializer(JobOutcomesSerializer):
     results = BulkJobItemSerializer(many=True)
 
 
@@ -212,14 +220,9 @@ class ApplyLookSerializer(serializers.Serializer):
     keep_product_colour = serializers.BooleanField(default=True, help_text="Keep each product's colours within ΔE 3.")
 
 
-class ApplyLookItemSerializer(serializers.Serializer):
+class ApplyLookItemSerializer(JobOutcomeSerializer):
     product = serializers.IntegerField()
-    ok = serializers.BooleanField()
-    job = StudioJobSerializer(allow_null=True)
-    error = serializers.DictField(child=serializers.CharField(), allow_null=True)
 
 
-class ApplyLookResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    refused = serializers.IntegerField()
+class ApplyLookResultSerializer(JobOutcomesSerializer):
     results = ApplyLookItemSerializer(many=True)
