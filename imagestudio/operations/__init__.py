@@ -29,7 +29,7 @@ from imagestudio.operations.base import (OPERATIONS, Frame, InvalidRecipe, Model
 from imagestudio.operations.recipe import MAX_STEPS, Recipe, parse_recipe, parse_step
 
 # Importing the modules registers their operations.
-from imagestudio.operations import compose, geometry, look, ml_ops, privacy, tone  # noqa: E402,F401  isort:skip
+from imagestudio.operations import compose, geometry, look, ml_ops, privacy, recolour, tone  # noqa: E402,F401  isort:skip
 
 __all__ = [
     "MAX_STEPS", "OPERATIONS", "Frame", "InvalidRecipe", "ModelUnavailable", "NoSubjectFound", "Operation",
