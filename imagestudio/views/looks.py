@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,7 @@ from ..storage import private_file_url
 from ._common import render_studio, studio_view
 
 
-def _categories_for(look) -> "Category.objects":
+def _categories_for(look) -> QuerySet[Category]:
     # Categories where the look's shop sells something (with their parents: a parent includes its children).
     own = Category.objects.filter(products__merchant_id=look.merchant_id).values_list("pk", "parent_id")
     ids = {pk for pk, _ in own} | {parent for _, parent in own if parent}
@@ -66,11 +67,8 @@ def look_apply(request, pk: int):
                                 + " ".join(f"{name}: {e}" for name, errs in form.errors.items() for e in errs))
         return redirect("imagestudio:looks")
     data = form.cleaned_data
-    try:
-        outcomes = studio_jobs_apply_look(user=request.user, look=look, category=data["category"],
-                                          strength=data["strength"], keep_product_colour=data["keep_product_colour"])
-    except PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
+    outcomes = studio_jobs_apply_look(user=request.user, look=look, category=data["category"],
+                                      strength=data["strength"], keep_product_colour=data["keep_product_colour"])
     made = [o.made for o in outcomes if o.error is None]
     refused = [f"{o.item}: {o.message}" for o in outcomes if o.error is not None]
     if made:
