@@ -1,7 +1,7 @@
 """Who may do what in the studio; services and views both ask these questions."""
 from __future__ import annotations
 
-from catalog.models import Product
+from catalog.models import Merchant, Product
 from catalog.roles import REVIEW_PERMISSION, user_is_reviewer
 
 __all__ = ["REVIEW_PERMISSION", "user_can_open_studio", "user_can_review", "user_can_see_all_jobs", "user_manages_product"]
@@ -17,13 +17,18 @@ def user_can_see_all_jobs(user) -> bool:
     return user_can_review(user)
 
 
-def user_manages_product(user, product: Product) -> bool:
-    """Say whether ``user`` may run the studio on ``product`` (a member of its merchant, or a superuser)."""
+def user_manages_merchant(user, merchant_id: int) -> bool:
+    """Say whether ``user`` may work on the shop ``merchant_id`` (a member of it, or a superuser)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    return product.merchant.members.filter(pk=user.pk).exists()
+    return Merchant.objects.filter(pk=merchant_id, members=user).exists()
+
+
+def user_manages_product(user, product: Product) -> bool:
+    """Say whether ``user`` may run the studio on ``product`` (a member of its merchant, or a superuser)."""
+    return user_manages_merchant(user, product.merchant_id)
 
 
 def user_can_open_studio(user) -> bool:

@@ -135,15 +135,15 @@ _variant_rows = KeyedRows(
 
 
 def _money_formatter(model):
-    """Return value -> the string DRF's DecimalField makes of a price of ``model`` (fixed places, half up)."""
+    """Return value -> the string DRF's DecimalField makes of a price of ``model`` (fixed places)."""
     column = model._meta.get_field("price")
-    field = serializers.DecimalField(max_digits=column.max_digits, decimal_places=column.decimal_places)
     step = Decimal(".1") ** column.decimal_places
-    context = decimal.Context(prec=column.max_digits)  # DRF's: the default context with max_digits of precision
+    # DRF's: the default context (half-even) with max_digits of precision
+    context = decimal.Context(prec=column.max_digits)
 
     def money(value) -> str:
         # DRF's to_representation minus its per-call checks: the column already holds a Decimal in range.
-        return "{:f}".format(value.quantize(step, rounding=field.rounding, context=context))
+        return "{:f}".format(value.quantize(step, context=context))
 
     return money
 

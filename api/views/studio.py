@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from imagestudio import selectors as studio_selectors
 from imagestudio import services as studio_services
 from catalog.models import Category
-from imagestudio.models import StudioJob, StudioResult
+from imagestudio.models import StudioResult
 from imagestudio.services.looks import saved_look_create, saved_look_delete, studio_jobs_apply_look
 
 from ..pagination import ApiPagination
@@ -211,9 +211,8 @@ class SavedLookViewSet(
             raise serializers.ValidationError({"category": [f"No category with slug {data['category']!r}."]})
         outcomes = studio_jobs_apply_look(user=request.user, look=look, category=category, strength=data["strength"],
                                           keep_product_colour=data["keep_product_colour"])
-        jobs = {job.pk: job for job in StudioJob.objects.filter(pk__in=[o.made.pk for o in outcomes if o.made])}
         items = [{"product": o.item.pk, "ok": o.error is None,
-                  "job": StudioJobSerializer(jobs[o.made.pk], context={"request": request}).data if o.made else None,
+                  "job": StudioJobSerializer(o.made, context={"request": request}).data if o.made else None,
                   "error": {"code": o.code, "message": o.message} if o.error is not None else None} for o in outcomes]
         created = sum(1 for item in items if item["ok"])
         return Response({"created": created, "refused": len(items) - created, "results": items})

@@ -8,13 +8,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
-from catalog.models import Category, Merchant, Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.selectors import category_descendant_ids, published_images
 from ecommerce.middleware import first_control_character
 from media.codec import decode_to_array, encode
 
 from ..models import SavedLook
-from ..permissions import user_manages_product
+from ..permissions import user_manages_merchant, user_manages_product
 from .jobs import BulkOutcome, studio_job_create
 
 NAME_MAX = SavedLook._meta.get_field("name").max_length
@@ -61,7 +61,7 @@ def saved_look_create(*, user, image: ProductImage, name: str) -> SavedLook:
 
 def saved_look_delete(*, user, look: SavedLook) -> None:
     """Delete a look and its stored copy (jobs already queued with it fail with a clear reason)."""
-    if not (user.is_superuser or look.merchant.members.filter(pk=user.pk).exists()):
+    if not user_manages_merchant(user, look.merchant_id):
         raise PermissionDenied("You can delete only your own shop's looks.")
     name = look.file.name
     look.delete()
@@ -84,7 +84,7 @@ def studio_jobs_apply_look(
     Each job runs on the product's main published photo and goes through the review gate like any other;
     a product without a published photo is reported, not skipped silently.
     """
-    if not (user.is_superuser or Merchant.objects.filter(pk=look.merchant_id, members=user).exists()):
+    if not user_manages_merchant(user, look.merchant_id):
         raise PermissionDenied("You can apply only your own shop's looks.")
     products = (look.merchant.products.filter(category_id__in=category_descendant_ids(category))
                 .exclude(status=Product.Status.ARCHIVED).order_by("title", "id"))
