@@ -5,9 +5,10 @@ a background, optionally degraded like a real merchant upload, and returns the e
 """
 from ml.synth.backgrounds import BACKGROUND_STYLES, render_background
 from ml.synth.photo import FLAWS, KINDS, composite, demo_catalog, render_object, render_product
+from ml.synth.raymarch import ShadowLight
 from ml.synth.records import ObjectLayer, SynthRender
 
 __all__ = [
-    "BACKGROUND_STYLES", "FLAWS", "KINDS", "ObjectLayer", "SynthRender", "composite", "demo_catalog",
+    "BACKGROUND_STYLES", "FLAWS", "KINDS", "ObjectLayer", "ShadowLight", "SynthRender", "composite", "demo_catalog",
     "render_background", "render_object", "render_product",
 ]

@@ -5,7 +5,7 @@ import numpy as np
 
 from ml.synth import sdf
 from ml.synth.raymarch import Scene
-from ml.synth.textures import PALETTE, label_texture, noise_texture, sample
+from ml.synth.textures import PALETTE, label_texture, noise_texture, sample, trim_reference
 
 RGB = tuple[int, int, int]
 
@@ -17,7 +17,8 @@ def finish(n: int, rgb, spec: float, gloss: float):
 
 
 def _accent(rng: np.random.Generator, colour: RGB) -> RGB:
-    names = [k for k, v in PALETTE.items() if np.sum((np.asarray(v) - colour) ** 2) > 9000]
+    against = trim_reference(colour)
+    names = [k for k, v in PALETTE.items() if np.sum((np.asarray(v) - against) ** 2) > 9000]
     return PALETTE[str(rng.choice(names))]
 
 

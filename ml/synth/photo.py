@@ -1,12 +1,14 @@
 """Turn rendered objects into product photos: placement, shadows, backgrounds and merchant-style flaws."""
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 
 from ml.synth import kinds_built, kinds_round
 from ml.synth.backgrounds import render_background
-from ml.synth.raymarch import render_scene
+from ml.synth.raymarch import ShadowLight, render_scene
 from ml.synth.records import ObjectLayer, SynthRender
 from ml.synth.textures import PALETTE, colour_name
 
@@ -22,8 +24,11 @@ _GEOMETRY_FLAWS = {"low_resolution"}  # flaws that change the image size after c
 
 
 def render_object(kind: str, *, size: int, rng: np.random.Generator,
-                  colour: tuple[int, int, int] | None = None) -> ObjectLayer:
-    """Render one product of the given kind on a transparent size x size canvas."""
+                  colour: tuple[int, int, int] | None = None, light: ShadowLight | None = None,
+                  fill: float | None = None) -> ObjectLayer:
+    """Render one product of the given kind on a transparent size x size canvas (``light``: the light casting
+    its ground shadow, None for the studio's usual one; ``fill``: the share of the canvas side the product
+    covers, None for the kind's own, less to leave room for a long shadow)."""
     if kind not in _BUILDERS:
         raise ValueError(f"unknown kind {kind!r}; choose from {KINDS}")
     if size < 8:
@@ -31,7 +36,11 @@ def render_object(kind: str, *, size: int, rng: np.random.Generator,
     if colour is None:
         colour = PALETTE[str(rng.choice(list(PALETTE)))]
     scene = _BUILDERS[kind](rng, tuple(int(c) for c in colour))
-    rgb, alpha, shadow = render_scene(scene, size)
+    if fill is not None:
+        if not 0.1 <= fill <= 1.0:
+            raise ValueError(f"fill must be within 0.1..1, got {fill}")
+        scene = dataclasses.replace(scene, fill=float(fill))
+    rgb, alpha, shadow = render_scene(scene, size, light)
     return ObjectLayer(rgb=rgb, alpha=alpha, shadow=shadow)
 
 

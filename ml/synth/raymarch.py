@@ -34,6 +34,32 @@ class Scene:
         return d
 
 
+@dataclass(frozen=True)
+class ShadowLight:
+    """The light that casts the ground shadow, in the studio's frame: ``azimuth`` in degrees about the vertical
+    (0 from the camera's side, 90 from the right, -90 from the left, 180 from behind), ``elevation`` in degrees
+    above the floor, ``softness`` 0 (a hard, small light) .. 1 (a large softbox: wide penumbrae)."""
+
+    azimuth: float = -29.0
+    elevation: float = 62.7
+    softness: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 10.0 <= self.elevation <= 90.0:
+            raise ValueError(f"elevation must be within 10..90 degrees, got {self.elevation}")
+        if not 0.0 <= self.softness <= 1.0:
+            raise ValueError(f"softness must be within 0..1, got {self.softness}")
+
+    def direction(self) -> np.ndarray:
+        """Unit vector towards the light (world: x right, y up, z towards the camera)."""
+        az, el = np.radians(self.azimuth), np.radians(self.elevation)
+        return np.array([np.sin(az) * np.cos(el), np.sin(el), np.cos(az) * np.cos(el)])
+
+    def penumbra(self) -> float:
+        """The soft-shadow sharpness k of the shadow march (6 at softness 0.5; 24 hard, 1.5 softest)."""
+        return float(24.0 * 4.0 ** (-2.0 * self.softness))
+
+
 def _normalise(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
 
@@ -142,7 +168,8 @@ def _shade(scene: Scene, p: np.ndarray, view: np.ndarray, rot: np.ndarray, pixel
     return _tonemap(colour * 0.92)
 
 
-def _ground_shadow(scene: Scene, o: np.ndarray, d: np.ndarray, rot: np.ndarray, size: int) -> np.ndarray:
+def _ground_shadow(scene: Scene, o: np.ndarray, d: np.ndarray, rot: np.ndarray, size: int,
+                   light_source: ShadowLight | None = None) -> np.ndarray:
     t = -o[:, 1] / d[1]
     g = o + t[:, None] * d
     lo, hi = np.asarray(scene.lo), np.asarray(scene.hi)
@@ -157,18 +184,23 @@ def _ground_shadow(scene: Scene, o: np.ndarray, d: np.ndarray, rot: np.ndarray, 
     occ = np.zeros(idx.size)
     for h in (0.02, 0.06, 0.15, 0.3):
         occ += np.clip(1 - scene.sdf(q + up * h) / h, 0.0, 1.0) * 0.25
-    light = _normalise(np.array([-0.25, 1.0, 0.45])) @ rot  # overhead softbox, a little front-left
+    if light_source is None:
+        light, k, steps = _normalise(np.array([-0.25, 1.0, 0.45])) @ rot, 6.0, 28  # overhead softbox, front-left
+    else:  # a low light casts a long shadow: march far enough to find what blocks it
+        light, k = light_source.direction() @ rot, light_source.penumbra()
+        steps = int(28 + 40 * (1.0 - np.sin(np.radians(light_source.elevation))))
     res, s = np.ones(idx.size), np.full(idx.size, 0.02)
-    for _ in range(28):
+    for _ in range(steps):
         h = scene.sdf(q + s[:, None] * light)
-        res = np.minimum(res, np.clip(6.0 * h / s, 0.0, 1.0))
+        res = np.minimum(res, np.clip(k * h / s, 0.0, 1.0))
         s += np.clip(h, 0.02, 0.25)
     dark[idx] = np.maximum(0.5 * (1 - res), 0.85 * occ ** 1.5)
     return dark.reshape(size, size)
 
 
-def render_scene(scene: Scene, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Render a scene to (rgb uint8, alpha uint8, ground shadow float32) on a square canvas."""
+def render_scene(scene: Scene, size: int, light: ShadowLight | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Render a scene to (rgb uint8, alpha uint8, ground shadow float32) on a square canvas; ``light`` moves the
+    light that casts the ground shadow (None: the studio's overhead softbox, front-left)."""
     work = max(32, size // 3)  # the shadow is soft, so trace it at a third of the resolution
     o, d, pixel, rot = _camera(scene, size)
     hit, t, mind = _march(scene.sdf, o, d, scene.lo, scene.hi, eps=0.2 * pixel)
@@ -178,7 +210,7 @@ def render_scene(scene: Scene, size: int) -> tuple[np.ndarray, np.ndarray, np.nd
     if idx.size:
         rgb[idx] = _shade(scene, o[idx] + t[idx, None] * d, d, rot, pixel)
     o_small, _, _, _ = _camera(scene, work)
-    shadow = cv2.resize(_ground_shadow(scene, o_small, d, rot, work), (size, size), interpolation=cv2.INTER_CUBIC)
+    shadow = cv2.resize(_ground_shadow(scene, o_small, d, rot, work, light), (size, size), interpolation=cv2.INTER_CUBIC)
     shadow = cv2.GaussianBlur(np.clip(shadow, 0, 1).astype(np.float32), (0, 0), size / 200 + 0.5)
     # Fade towards the canvas edge so a long shadow never ends in a straight cut.
     ramp = np.clip(np.minimum(np.arange(size), np.arange(size)[::-1]) / (0.1 * size), 0.0, 1.0).astype(np.float32)

@@ -1,6 +1,10 @@
 """Colours, printed labels and procedural surface textures for synthetic products."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
+
 import cv2
 import numpy as np
 
@@ -53,8 +57,33 @@ def sample(texture: np.ndarray, u: np.ndarray, v: np.ndarray, wrap: bool = False
     return out.reshape(n + pad, -1)[:n].squeeze(-1) if texture.ndim == 2 else out.reshape(n + pad, -1)[:n]
 
 
+# (product colour, reference colour) while ``trim_as`` is active
+_TRIM: ContextVar[tuple[tuple[int, int, int], tuple[int, int, int]] | None] = ContextVar("synth_trim", default=None)
+
+
+@contextmanager
+def trim_as(colour: tuple[int, int, int], reference: tuple[int, int, int]) -> Iterator[None]:
+    """Inside this block, a product painted in ``colour`` gets the trim (accent colours, label inks) it would get
+    in ``reference``: one seed rendered in several colours then differs in the material colour alone, which is
+    what an exact colourway pair needs. Outside it (the default) nothing changes."""
+    token = _TRIM.set((tuple(int(c) for c in colour), tuple(int(c) for c in reference)))
+    try:
+        yield
+    finally:
+        _TRIM.reset(token)
+
+
+def trim_reference(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The colour trim is chosen against: the reference colour for the product colour under ``trim_as``."""
+    pinned = _TRIM.get()
+    if pinned is not None and tuple(int(c) for c in rgb) == pinned[0]:
+        return pinned[1]
+    return rgb
+
+
 def contrast_ink(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     """Return near-black or near-white, whichever reads better on the given colour."""
+    rgb = trim_reference(rgb)
     luma = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
     return (28, 28, 30) if luma > 140 else (244, 242, 236)
 
