@@ -9,6 +9,8 @@ TASKS = {
     "generative": "ml.generative.evaluate",
     "search": "ml.embedding.evaluate",
     "look": "ml.look.evaluate",
+    "colourway": "ml.colourway.evaluate",
+    "shadow": "ml.shadow.evaluate",
 }
 
 

@@ -11,6 +11,8 @@ TASKS = {
     "classifier": "ml.generative.train_classifier",
     "embedding": "ml.embedding.train",
     "look": "ml.look.train",
+    "colourway": "ml.colourway.train",
+    "shadow": "ml.shadow.train",
 }
 
 

@@ -1,0 +1,165 @@
+"""Recolour a product photo with the committed colourway generator.
+
+``recolour(rgb, mask, target_lab)``: the product's box (``data.product_box``) is letterboxed to SIDE pixels;
+the generator recolours it there; a mask-weighted colour guided filter (He et al.) fits, around every pixel, the
+3x3 colour matrix and offset that turn the input into the generator's output; those smooth transforms are
+resized to the box's own resolution and applied to its full-resolution pixels, so a label's edges stay as sharp
+as the photo's. Outside the mask the photo is kept exactly (a soft mask blends by its weight).
+
+The network runs from ``colourway.tflite`` under LiteRT when that file matches its card, otherwise from the
+Keras weights under TensorFlow.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ml.colourway import SIDE
+from ml.colourway.colour import condition, subject_median, to_float
+from ml.colourway.data import letterbox, product_box
+from ml.errors import ModelUnavailableError, NoSubjectFoundError
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_PATH = WEIGHTS_DIR / "colourway.weights.h5"
+TFLITE_PATH = WEIGHTS_DIR / "colourway.tflite"
+CARD_JSON_PATH = WEIGHTS_DIR / "colourway.json"
+INPUT_NAMES = ("image", "mask", "condition")
+MIN_SUBJECT_PIXELS = 64
+GUIDE_RADIUS = 2      # window of the guided filter at SIDE pixels: 5 x 5
+GUIDE_EPS = 1e-3      # its pull towards the product's one matrix (colour variance units, 0..1 RGB)
+
+_lock = threading.Lock()
+_model = None
+_predictor = None
+
+
+def _card(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH) -> dict:
+    if not weights.exists() or not card.exists():
+        raise ModelUnavailableError(f"no colourway weights at {weights} (with its card {card.name}); "
+                                    "train them with `python -m ml.train colourway`")
+    info = json.loads(card.read_text())
+    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if sha != info.get("sha256"):
+        raise ModelUnavailableError(f"{weights.name}: sha256 {sha[:12]} does not match its card ({str(info.get('sha256'))[:12]})")
+    return info
+
+
+def model_version() -> str:
+    return "colourway-" + str(_card()["sha256"])[:12]
+
+
+def load_model(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH):
+    """Build the generator with the card's config and load the checked weights (cached for the default file)."""
+    global _model
+    with _lock:
+        if _model is not None and weights == WEIGHTS_PATH:
+            return _model
+        info = _card(weights, card)
+        from ml.runtime import configure_tensorflow
+
+        configure_tensorflow()
+        from ml.colourway.model import build_generator
+
+        model = build_generator(int(info.get("side", SIDE)), width=int(info.get("width", 16)))
+        model.load_weights(weights)
+        if weights == WEIGHTS_PATH:
+            _model = model
+        return model
+
+
+def tflite_predictor():
+    """The LiteRT runner of ``colourway.tflite`` (cached), or None when there is none named by the card."""
+    global _predictor
+    with _lock:
+        if _predictor is not None:
+            return _predictor
+        info = _card()
+        if not TFLITE_PATH.exists() or not info.get("tflite_sha256"):
+            return None
+        sha = hashlib.sha256(TFLITE_PATH.read_bytes()).hexdigest()
+        if sha != info["tflite_sha256"]:
+            raise ModelUnavailableError(f"{TFLITE_PATH.name}: sha256 {sha[:12]} does not match its card "
+                                        f"({str(info['tflite_sha256'])[:12]}); export it again: "
+                                        "python -m ml.colourway.export")
+        from ml.runtime import TFLitePredictor, ml_threads
+
+        _predictor = TFLitePredictor(TFLITE_PATH, ml_threads(), inputs=INPUT_NAMES)
+        return _predictor
+
+
+def predict(images: np.ndarray, masks: np.ndarray, conditions: np.ndarray, model=None) -> np.ndarray:
+    """The generator's output (N, SIDE, SIDE, 3) in 0..1 for network inputs; ``model`` overrides the committed one."""
+    images = np.asarray(images, np.float32)
+    masks = np.asarray(masks, np.float32)
+    conditions = np.asarray(conditions, np.float32)
+    lite = tflite_predictor() if model is None else None
+    if lite is not None:
+        return np.asarray(lite(images, masks, conditions))
+    model = model or load_model()
+    return np.asarray(model.predict_on_batch([images, masks, conditions]))
+
+
+def _box_mean(x: np.ndarray, radius: int) -> np.ndarray:
+    shape = x.shape
+    flat = x.reshape(shape[0], shape[1], -1).astype(np.float32)
+    out = np.stack([cv2.blur(flat[..., i], (2 * radius + 1, 2 * radius + 1), borderType=cv2.BORDER_REFLECT)
+                    for i in range(flat.shape[-1])], axis=-1)
+    return out.reshape(shape)
+
+
+def guided_transforms(guide: np.ndarray, output: np.ndarray, weight: np.ndarray, *, radius: int = GUIDE_RADIUS,
+                      eps: float = GUIDE_EPS) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel, the colour matrix A (H, W, 3, 3) and offset b (H, W, 3) with output ~ guide @ A + b over the
+    (weight-weighted) window around it, regularised towards the product's single best matrix and smoothed over
+    the window as the guided filter does."""
+    w = np.maximum(weight.astype(np.float32), 1e-4)[..., None]
+    norm = _box_mean(w, radius)
+    mean = lambda x: _box_mean(x * w if x.ndim == 3 else x * w[..., None], radius) / (norm if x.ndim == 3 else norm[..., None])
+    mi, mp = mean(guide), mean(output)
+    cov_ii = mean(guide[..., :, None] * guide[..., None, :]) - mi[..., :, None] * mi[..., None, :]
+    cov_ip = mean(guide[..., :, None] * output[..., None, :]) - mi[..., :, None] * mp[..., None, :]
+    # Where a window is flat its own fit is undetermined: pull it towards the whole product's one matrix (not
+    # towards zero, as the plain guided filter does, which would wipe out the photo's fine texture there).
+    inside = weight.reshape(-1) >= 0.5
+    g = guide.reshape(-1, 3)[inside] if inside.any() else guide.reshape(-1, 3)
+    o = output.reshape(-1, 3)[inside] if inside.any() else output.reshape(-1, 3)
+    design = np.concatenate([g, np.ones((len(g), 1), np.float32)], axis=1)
+    whole = np.linalg.lstsq(design.T @ design + eps * np.eye(4, dtype=np.float32), design.T @ o, rcond=None)[0][:3]
+    a = np.linalg.solve(cov_ii + eps * np.eye(3, dtype=np.float32), cov_ip + eps * whole)  # (H, W, 3 in, 3 out)
+    b = mp - np.einsum("hwi,hwio->hwo", mi, a)
+    return _box_mean(a, radius), _box_mean(b, radius)
+
+
+def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model=None) -> np.ndarray:
+    """Return the photo (RGB uint8, any size) with the product's median moved to ``target_lab``; mask 0..255."""
+    rgb = np.ascontiguousarray(np.asarray(rgb)[..., :3])
+    mask = np.asarray(mask)
+    if mask.shape != rgb.shape[:2]:
+        raise ValueError(f"the mask is {mask.shape}, the photo {rgb.shape[:2]}")
+    if int((mask >= 128).sum()) < MIN_SUBJECT_PIXELS:
+        raise NoSubjectFoundError("the mask holds almost no product to recolour")
+    x0, y0, x1, y1 = product_box(mask)
+    crop, crop_mask = rgb[y0:y1, x0:x1], mask[y0:y1, x0:x1]
+    small, (top, left, nh, nw) = letterbox(crop)
+    small_mask, _ = letterbox(crop_mask)
+    net_mask = cv2.dilate(np.where(small_mask >= 128, 255, 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+    cond = condition(target_lab, subject_median(rgb, mask))
+    small_f = to_float(small)
+    out = predict(small_f[None], (net_mask.astype(np.float32) / 255.0)[None, ..., None], cond[None], model)[0]
+    a, b = guided_transforms(small_f, out, net_mask.astype(np.float32) / 255.0)
+    a, b = a[top:top + nh, left:left + nw], b[top:top + nh, left:left + nw]
+    h, w = crop.shape[:2]
+    a_full = cv2.resize(a.reshape(nh, nw, 9), (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, 3, 3)
+    b_full = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
+    crop_f = to_float(crop)
+    moved = np.clip(np.einsum("hwi,hwio->hwo", crop_f, a_full) + b_full, 0.0, 1.0)
+    weight = (crop_mask.astype(np.float32) / 255.0)[..., None]
+    blended = np.clip(np.round((moved * weight + crop_f * (1.0 - weight)) * 255.0), 0, 255).astype(np.uint8)
+    result = rgb.copy()
+    result[y0:y1, x0:x1] = np.where(weight > 0, blended, crop)
+    return result

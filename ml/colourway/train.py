@@ -1,0 +1,335 @@
+"""Train the colourway GAN: ``python -m ml.train colourway [options]``.
+
+Data: exact render pairs (``ml.colourway.data.render_pair``; rendered once into --workdir/pairs/*.npz by
+``--render N``, resumable, since the ray marcher is slower than a training step) and real masked photos (the
+ecssd and alphamatting27 training split) for a self-supervised cycle.
+
+Each step (``ColourwayGAN.train_step``):
+- renders: the generator recolours the source to the pair's target median; L1 to the true target inside the
+  product (weight --l1) plus the least-squares adversarial loss of a PatchGAN discriminator that sees the request
+  and a candidate (weight --adv); the discriminator learns real target vs generated;
+- real photos: recolour to a random colour and back to the photo's own median; L1 of the round trip to the photo
+  (--cycle) and the distance of the recoloured product's mean Lab from where the request puts it (--colour).
+Weights are chosen by mean CIEDE2000 to the truth on the "select" pairs (seeds from data.SELECT_SEED), never on
+the pairs ``python -m ml.eval colourway`` reports. Resumable with ``--resume`` (weights, both optimizers, step,
+history, random state); checkpoints, curve.png, samples.png and metrics.json land in --workdir.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import queue
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml.colourway import SIDE
+from ml.colourway.colour import LAB_SCALE, colour_lab, condition, delta_e, lab, subject_median
+from ml.colourway.data import SELECT_SEED, load_real, random_colour, render_pairs
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m ml.train colourway", description=__doc__.split("\n\n")[0])
+    p.add_argument("--render", type=int, default=0, help="first render this many training pairs into --workdir/pairs")
+    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--max-minutes", type=float, default=60.0, help="stop (and keep the best) after this long")
+    p.add_argument("--batch", type=int, default=8, help="render pairs per step")
+    p.add_argument("--real-batch", type=int, default=4, help="real photos per step (0: no cycle)")
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--width", type=int, default=16)
+    p.add_argument("--l1", type=float, default=100.0)
+    p.add_argument("--adv", type=float, default=1.0)
+    p.add_argument("--cycle", type=float, default=20.0)
+    p.add_argument("--colour", type=float, default=10.0)
+    p.add_argument("--select", type=int, default=160, help="select pairs weights are chosen on")
+    p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue from --workdir/last.*")
+    p.add_argument("--workdir", type=Path, default=Path("var/train/colourway"))
+    args = p.parse_args(argv)
+    if args.steps < 1 or args.batch < 2 or args.eval_every < 1 or args.real_batch < 0:
+        p.error("--steps and --eval-every must be >= 1, --batch >= 2 and --real-batch >= 0")
+    return args
+
+
+def render_training_pairs(workdir: Path, count: int, chunk: int = 500) -> None:
+    """Render training pairs 0..count-1 into workdir/pairs in chunks (skipping chunks already there)."""
+    from tqdm import tqdm
+
+    folder = workdir / "pairs"
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in tqdm(range(0, count, chunk), desc="rendering pairs"):
+        path = folder / f"pairs_{start:08d}.npz"
+        if not path.exists():
+            tmp = folder / f"pairs_{start:08d}.tmp.npz"
+            np.savez(tmp, **render_pairs(range(start, min(count, start + chunk))))
+            tmp.rename(path)
+
+
+def load_training_pairs(workdir: Path) -> dict[str, np.ndarray]:
+    files = sorted(p for p in (workdir / "pairs").glob("pairs_*.npz") if ".tmp" not in p.name)
+    if not files:
+        raise SystemExit(f"error: no rendered pairs in {workdir / 'pairs'}; run with --render N first")
+    parts = [dict(np.load(f)) for f in files]
+    return {k: np.concatenate([p[k] for p in parts]) for k in ("source", "target", "mask")}
+
+
+def pair_inputs(source: np.ndarray, mask: np.ndarray, target_lab: np.ndarray):
+    """The generator's three inputs for stacked uint8 sources and masks and (N, 3) requested Lab."""
+    conds = np.stack([condition(t, subject_median(s, m)) for s, m, t in zip(source, mask, target_lab)])
+    return source.astype(np.float32) / 255.0, (mask.astype(np.float32) / 255.0)[..., None], conds
+
+
+class Batches:
+    """Training batches: random pairs (flipped at random, both photos alike) and real photos with requests."""
+
+    def __init__(self, pairs: dict, real: list, rng: np.random.Generator, batch: int, real_batch: int):
+        self.pairs, self.real, self.rng, self.batch, self.real_batch = pairs, real, rng, batch, real_batch
+        self.real_median = [subject_median(r.image, r.mask) for r in real]
+        self.real_mean = [lab(r.image)[r.mask >= 128].mean(axis=0) for r in real]
+
+    def __call__(self):
+        idx = self.rng.integers(0, len(self.pairs["source"]), self.batch)
+        flip = self.rng.random(self.batch) < 0.5
+        fl = lambda a: np.stack([x[:, ::-1] if f else x for x, f in zip(a, flip)])
+        src, tgt, mask = fl(self.pairs["source"][idx]), fl(self.pairs["target"][idx]), fl(self.pairs["mask"][idx])
+        image, m, cond = pair_inputs(src, mask, np.stack([subject_median(t, k) for t, k in zip(tgt, mask)]))
+        out = [image, m, cond, tgt.astype(np.float32) / 255.0]
+        if self.real_batch:
+            ridx = self.rng.integers(0, len(self.real), self.real_batch)
+            rimg = np.stack([self.real[i].image for i in ridx])
+            rmask = np.stack([self.real[i].mask for i in ridx])
+            asked = np.stack([colour_lab(random_colour(self.rng)) for _ in ridx])
+            # keep the photo's own lightness half the time, as the studio's lightness=0 does
+            keep = self.rng.random(len(ridx)) < 0.5
+            asked[keep, 0] = [self.real_median[i][0] for i in ridx[keep]]
+            med = np.stack([self.real_median[i] for i in ridx])
+            # where a shift of every pixel by (asked - median) would put the product's mean Lab
+            want = np.stack([self.real_mean[i] for i in ridx]) + asked - med
+            want[:, 0] = np.clip(want[:, 0], 0, 100)
+            there = np.stack([condition(a, m_) for a, m_ in zip(asked, med)])
+            back = np.stack([condition(m_, a) for a, m_ in zip(asked, med)])
+            out += [rimg.astype(np.float32) / 255.0, (rmask.astype(np.float32) / 255.0)[..., None], there, back,
+                    (want / LAB_SCALE).astype(np.float32)]
+        return tuple(out)
+
+
+def feed_batches(make, out: "queue.Queue", stop: threading.Event) -> None:
+    """Make batches in a thread while TensorFlow trains (numpy and OpenCV release the GIL)."""
+    while not stop.is_set():
+        batch = make()
+        while not stop.is_set():
+            try:
+                out.put(batch, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+
+
+def build_gan(generator, discriminator, *, l1: float, adv: float, cycle: float, colour: float, real: bool):
+    """The GAN as a Keras model whose ``train_step`` runs one generator and one discriminator update."""
+    import keras
+    import tensorflow as tf
+
+    from ml.colourway.model import lab_tf
+
+    def masked_mean(x, m):
+        return tf.reduce_sum(x * m) / (tf.reduce_sum(m) * tf.cast(tf.shape(x)[-1], tf.float32) + 1e-6)
+
+    class ColourwayGAN(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.generator, self.discriminator = generator, discriminator
+
+        def compile(self, g_optimizer, d_optimizer):
+            super().compile()
+            self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+
+        def call(self, inputs, training=False):
+            return self.generator(inputs, training=training)
+
+        def train_step(self, data):
+            data = keras.utils.unpack_x_y_sample_weight(data)[0]  # train_on_batch(x=batch) hands over (x, None, None)
+            image, mask, cond, target = data[:4]
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = self.generator([image, mask, cond], training=True)
+                d_real = self.discriminator([image, mask, cond, target], training=True)
+                d_fake = self.discriminator([image, mask, cond, fake], training=True)
+                d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
+                adv_loss = tf.reduce_mean(tf.square(d_fake - 1.0))
+                l1_loss = masked_mean(tf.abs(fake - target), mask)
+                g_loss = l1 * l1_loss + adv * adv_loss
+                cycle_loss = colour_loss = tf.constant(0.0)
+                if real:
+                    rimg, rmask, there, back, want = data[4:]
+                    moved = self.generator([rimg, rmask, there], training=True)
+                    home = self.generator([moved, rmask, back], training=True)
+                    cycle_loss = masked_mean(tf.abs(home - rimg), rmask)
+                    got = tf.reduce_sum(lab_tf(moved) * rmask, axis=(1, 2)) / (tf.reduce_sum(rmask, axis=(1, 2)) + 1e-6)
+                    colour_loss = tf.reduce_mean(tf.abs(got / 100.0 - want))
+                    g_loss = g_loss + cycle * cycle_loss + colour * colour_loss
+            g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
+            d_grads = d_tape.gradient(d_loss, self.discriminator.trainable_variables)
+            self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
+            self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
+            return {"g": g_loss, "d": d_loss, "l1": l1_loss, "adv": adv_loss, "cycle": cycle_loss,
+                    "colour": colour_loss}
+
+    return ColourwayGAN()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv or [])
+    if args.render:
+        render_training_pairs(args.workdir, args.render)
+    from ml.runtime import configure_tensorflow
+
+    configure_tensorflow(args.threads)
+    import keras
+    import tensorflow as tf
+    from tqdm import tqdm
+
+    from ml.colourway.model import build_discriminator, build_generator
+
+    keras.utils.set_random_seed(args.seed)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    pairs = load_training_pairs(args.workdir)
+    real = load_real("train") if args.real_batch else []
+    select = render_pairs(range(SELECT_SEED, SELECT_SEED + args.select))
+    print(f"pairs: train {len(pairs['source'])}, select {args.select}; real photos {len(real)}; "
+          f"{time.time() - t0:.0f} s", flush=True)
+    vin = pair_inputs(select["source"], select["mask"], select["target_lab"])
+    vmask = select["mask"] >= 128
+
+    generator = build_generator(SIDE, width=args.width)
+    discriminator = build_discriminator(SIDE)
+    gan = build_gan(generator, discriminator, l1=args.l1, adv=args.adv, cycle=args.cycle, colour=args.colour,
+                    real=bool(args.real_batch))
+    g_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
+    d_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
+    gan.compile(g_opt, d_opt)
+    g_opt.build(generator.trainable_variables)
+    d_opt.build(discriminator.trainable_variables)
+    rng = np.random.default_rng(args.seed)
+    start, history, best = 0, [], {"delta_e": float("inf")}
+    state_path = args.workdir / "last.state.pkl"
+    if args.resume and state_path.exists():
+        state = pickle.loads(state_path.read_bytes())
+        generator.load_weights(args.workdir / "last.generator.weights.h5")
+        discriminator.load_weights(args.workdir / "last.critic.weights.h5")
+        for opt, key in ((g_opt, "g_optimizer"), (d_opt, "d_optimizer")):
+            for var, value in zip(opt.variables, state[key]):
+                var.assign(value)
+        start, history, best = state["step"], state["history"], state["best"]
+        rng.bit_generator.state = state["rng"]
+        print(f"resumed at step {start} (best {best})", flush=True)
+    elif args.resume:
+        print(f"nothing to resume in {args.workdir}; starting fresh", flush=True)
+    print(f"generator parameters: {generator.count_params():,}; critic {discriminator.count_params():,}", flush=True)
+
+    @tf.function(reduce_retracing=True)
+    def predict(image, mask, cond):
+        return generator([image, mask, cond], training=False)
+
+    def evaluate() -> float:
+        outs = np.concatenate([predict(*(tf.constant(a[i:i + 32]) for a in vin)).numpy()
+                               for i in range(0, len(vin[0]), 32)])
+        scores = [float(np.mean(delta_e(lab(o), lab(t))[m])) for o, t, m in zip(outs, select["target"], vmask)]
+        return float(np.mean(scores))
+
+    if not history:
+        ident = float(np.mean([np.mean(delta_e(lab(s), lab(t))[m])
+                               for s, t, m in zip(select["source"], select["target"], vmask)]))
+        history.append({"step": 0, "select_delta_e": evaluate(), "identity_delta_e": ident})
+        print(f"select ΔE2000: identity {ident:.3f}", flush=True)
+
+    make = Batches(pairs, real, rng, args.batch, args.real_batch)
+    batches: queue.Queue = queue.Queue(maxsize=6)
+    stop = threading.Event()
+    worker = threading.Thread(target=feed_batches, args=(make, batches, stop), daemon=True)
+    worker.start()
+    started = time.time()
+    logs: list[dict] = []
+    bar = tqdm(range(start + 1, args.steps + 1), initial=start, total=args.steps, desc="colourway", mininterval=10)
+    try:
+        for it in bar:
+            out = gan.train_on_batch(x=list(batches.get()), return_dict=True)
+            logs.append({k: float(v) for k, v in out.items()})
+            bar.set_postfix(l1=f"{np.mean([l['l1'] for l in logs[-50:]]):.4f}", refresh=False)
+            timed_out = args.max_minutes and (time.time() - started) / 60 > args.max_minutes
+            if it % args.eval_every == 0 or it == args.steps or timed_out:
+                de = evaluate()
+                mean = {k: float(np.mean([l[k] for l in logs])) for k in logs[0]}
+                history.append({"step": it, **mean, "select_delta_e": de})
+                logs = []
+                tqdm.write(f"step {it}: " + ", ".join(f"{k} {v:.4f}" for k, v in mean.items())
+                           + f"; select ΔE2000 {de:.3f} ({(time.time() - started) / 60:.1f} min)")
+                if de < best["delta_e"]:
+                    best = {"delta_e": de, "step": it}
+                    generator.save_weights(args.workdir / "best.weights.h5")
+                generator.save_weights(args.workdir / "last.generator.weights.h5")
+                discriminator.save_weights(args.workdir / "last.critic.weights.h5")
+                state_path.write_bytes(pickle.dumps({
+                    "step": it, "history": history, "best": best, "rng": rng.bit_generator.state,
+                    "g_optimizer": [np.asarray(v) for v in g_opt.variables],
+                    "d_optimizer": [np.asarray(v) for v in d_opt.variables]}))
+                (args.workdir / "metrics.json").write_text(json.dumps({
+                    "best": best, "history": history, "generator_parameters": generator.count_params(),
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "data": {"train_pairs": len(pairs["source"]), "select_pairs": args.select, "real": len(real)}},
+                    indent=1))
+                _plot(history, args.workdir / "curve.png")
+                _samples(select, predict(*(tf.constant(a[:8]) for a in vin)).numpy(), args.workdir / "samples.png")
+            if timed_out:
+                tqdm.write(f"stopping after {args.max_minutes} min at step {it}")
+                break
+    finally:
+        stop.set()
+        bar.close()
+    print(f"best {best}; {(time.time() - t0) / 60:.1f} min in all", flush=True)
+    return 0
+
+
+def _plot(history: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 3, figsize=(12, 3.2))
+    steps = [h["step"] for h in history if "l1" in h]
+    for key in ("l1", "cycle"):
+        ax[0].plot(steps, [h[key] for h in history if "l1" in h], marker=".", label=key)
+    ax[0].set_title("generator reconstruction (L1, RGB)")
+    ax[0].legend()
+    for key in ("adv", "d"):
+        ax[1].plot(steps, [h[key] for h in history if "l1" in h], marker=".", label=key)
+    ax[1].set_title("adversarial (least squares)")
+    ax[1].legend()
+    ax[2].plot([h["step"] for h in history], [h["select_delta_e"] for h in history], marker="o")
+    ax[2].axhline(history[0].get("identity_delta_e", 0), color="grey", ls="--", lw=0.8, label="unchanged source")
+    ax[2].set_title("select pairs: mean ΔE2000 to the truth")
+    ax[2].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _samples(select: dict, outs: np.ndarray, path: Path) -> None:
+    """A grid: source, generated, truth (rows) for the first select pairs (columns)."""
+    import cv2
+
+    n = len(outs)
+    rows = [np.concatenate(list(select[k][:n]), axis=1) for k in ("source",)]
+    rows.append(np.concatenate([np.clip(o * 255 + 0.5, 0, 255).astype(np.uint8) for o in outs], axis=1))
+    rows.append(np.concatenate(list(select["target"][:n]), axis=1))
+    cv2.imwrite(str(path), np.concatenate(rows, axis=0)[..., ::-1])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(__import__("sys").argv[1:]))
