@@ -1,0 +1,264 @@
+"""Train the cast-shadow GAN: ``python -m ml.train shadow [options]``.
+
+Data: ray-marched samples (``ml.shadow.data.render_sample``: a product, a random light and the shadow it casts;
+rendered into --workdir/samples/*.npz by ``--render N``, resumable). Each step (``ShadowGAN.train_step``): L1 of
+the generated shadow layer to the true one (weight --l1) plus the least-squares adversarial loss of a PatchGAN
+critic that sees the cut-out, the light and a candidate layer (weight --adv). Weights are chosen by the layer's
+mean absolute error on the "select" samples (seeds from data.SELECT_SEED), never on those
+``python -m ml.eval shadow`` reports. Resumable with ``--resume``; checkpoints, curve.png, samples.png and
+metrics.json land in --workdir.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import queue
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml.colourway.train import feed_batches
+from ml.shadow import SIDE
+from ml.shadow.data import SELECT_SEED, render_samples
+from ml.shadow.model import cutout_input
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m ml.train shadow", description=__doc__.split("\n\n")[0])
+    p.add_argument("--render", type=int, default=0, help="first render this many training samples into --workdir/samples")
+    p.add_argument("--steps", type=int, default=4000)
+    p.add_argument("--max-minutes", type=float, default=40.0, help="stop (and keep the best) after this long")
+    p.add_argument("--batch", type=int, default=12)
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--width", type=int, default=16)
+    p.add_argument("--l1", type=float, default=100.0)
+    p.add_argument("--adv", type=float, default=1.0)
+    p.add_argument("--select", type=int, default=160)
+    p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue from --workdir/last.*")
+    p.add_argument("--workdir", type=Path, default=Path("var/train/shadow"))
+    args = p.parse_args(argv)
+    if args.steps < 1 or args.batch < 2 or args.eval_every < 1:
+        p.error("--steps and --eval-every must be >= 1 and --batch >= 2")
+    return args
+
+
+def render_training_samples(workdir: Path, count: int, chunk: int = 250) -> None:
+    from tqdm import tqdm
+
+    folder = workdir / "samples"
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in tqdm(range(0, count, chunk), desc="rendering samples"):
+        path = folder / f"samples_{start:08d}.npz"
+        if not path.exists():
+            tmp = folder / f"samples_{start:08d}.tmp.npz"
+            np.savez(tmp, **render_samples(range(start, min(count, start + chunk))))
+            tmp.rename(path)
+
+
+def load_training_samples(workdir: Path) -> dict[str, np.ndarray]:
+    files = sorted(p for p in (workdir / "samples").glob("samples_*.npz") if ".tmp" not in p.name)
+    if not files:
+        raise SystemExit(f"error: no rendered samples in {workdir / 'samples'}; run with --render N first")
+    parts = [dict(np.load(f)) for f in files]
+    return {k: np.concatenate([p[k] for p in parts]) for k in ("rgb", "alpha", "shadow", "light")}
+
+
+class Batches:
+    """Random samples, mirrored at random (the light's left-right turns with the picture)."""
+
+    def __init__(self, samples: dict, rng: np.random.Generator, batch: int):
+        self.samples, self.rng, self.batch = samples, rng, batch
+
+    def __call__(self):
+        idx = self.rng.integers(0, len(self.samples["alpha"]), self.batch)
+        flip = self.rng.random(self.batch) < 0.5
+        fl = lambda a: np.stack([x[:, ::-1] if f else x for x, f in zip(a, flip)])
+        cut = cutout_input(fl(self.samples["rgb"][idx]), fl(self.samples["alpha"][idx]))
+        light = self.samples["light"][idx].copy()
+        light[flip, 1] *= -1.0  # mirrored: a light from the right comes from the left
+        return cut, light, fl(self.samples["shadow"][idx])[..., None].astype(np.float32)
+
+
+def build_gan(generator, critic, *, l1: float, adv: float):
+    import keras
+    import tensorflow as tf
+
+    class ShadowGAN(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.generator, self.critic = generator, critic
+
+        def compile(self, g_optimizer, d_optimizer):
+            super().compile()
+            self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+
+        def call(self, inputs, training=False):
+            return self.generator(inputs, training=training)
+
+        def train_step(self, data):
+            cut, light, truth = keras.utils.unpack_x_y_sample_weight(data)[0]
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = self.generator([cut, light], training=True)
+                d_real = self.critic([cut, light, truth], training=True)
+                d_fake = self.critic([cut, light, fake], training=True)
+                d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
+                adv_loss = tf.reduce_mean(tf.square(d_fake - 1.0))
+                l1_loss = tf.reduce_mean(tf.abs(fake - truth))
+                g_loss = l1 * l1_loss + adv * adv_loss
+            g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
+            d_grads = d_tape.gradient(d_loss, self.critic.trainable_variables)
+            self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
+            self.d_optimizer.apply_gradients(zip(d_grads, self.critic.trainable_variables))
+            return {"g": g_loss, "d": d_loss, "l1": l1_loss, "adv": adv_loss}
+
+    return ShadowGAN()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv or [])
+    if args.render:
+        render_training_samples(args.workdir, args.render)
+    from ml.runtime import configure_tensorflow
+
+    configure_tensorflow(args.threads)
+    import keras
+    import tensorflow as tf
+    from tqdm import tqdm
+
+    from ml.shadow.model import build_critic, build_generator
+
+    keras.utils.set_random_seed(args.seed)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    samples = load_training_samples(args.workdir)
+    select = render_samples(range(SELECT_SEED, SELECT_SEED + args.select))
+    vcut, vlight, vtruth = cutout_input(select["rgb"], select["alpha"]), select["light"], select["shadow"]
+    print(f"samples: train {len(samples['alpha'])}, select {args.select}; {time.time() - t0:.0f} s", flush=True)
+
+    generator = build_generator(SIDE, width=args.width)
+    critic = build_critic(SIDE)
+    gan = build_gan(generator, critic, l1=args.l1, adv=args.adv)
+    g_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
+    d_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
+    gan.compile(g_opt, d_opt)
+    g_opt.build(generator.trainable_variables)
+    d_opt.build(critic.trainable_variables)
+    rng = np.random.default_rng(args.seed)
+    start, history, best = 0, [], {"mae": float("inf")}
+    state_path = args.workdir / "last.state.pkl"
+    if args.resume and state_path.exists():
+        state = pickle.loads(state_path.read_bytes())
+        generator.load_weights(args.workdir / "last.generator.weights.h5")
+        critic.load_weights(args.workdir / "last.critic.weights.h5")
+        for opt, key in ((g_opt, "g_optimizer"), (d_opt, "d_optimizer")):
+            for var, value in zip(opt.variables, state[key]):
+                var.assign(value)
+        start, history, best = state["step"], state["history"], state["best"]
+        rng.bit_generator.state = state["rng"]
+        print(f"resumed at step {start} (best {best})", flush=True)
+    elif args.resume:
+        print(f"nothing to resume in {args.workdir}; starting fresh", flush=True)
+    print(f"generator parameters: {generator.count_params():,}; critic {critic.count_params():,}", flush=True)
+
+    @tf.function(reduce_retracing=True)
+    def predict(cut, light):
+        return generator([cut, light], training=False)
+
+    def evaluate() -> tuple[float, np.ndarray]:
+        outs = np.concatenate([predict(tf.constant(vcut[i:i + 32]), tf.constant(vlight[i:i + 32])).numpy()
+                               for i in range(0, len(vcut), 32)])[..., 0]
+        return float(np.mean(np.abs(outs - vtruth))), outs
+
+    if not history:
+        history.append({"step": 0, "select_mae": evaluate()[0], "no_shadow_mae": float(np.mean(vtruth))})
+        print(f"select MAE: no shadow {history[0]['no_shadow_mae']:.4f}", flush=True)
+
+    make = Batches(samples, rng, args.batch)
+    batches: queue.Queue = queue.Queue(maxsize=6)
+    stop = threading.Event()
+    threading.Thread(target=feed_batches, args=(make, batches, stop), daemon=True).start()
+    started = time.time()
+    logs: list[dict] = []
+    bar = tqdm(range(start + 1, args.steps + 1), initial=start, total=args.steps, desc="shadow", mininterval=10)
+    try:
+        for it in bar:
+            out = gan.train_on_batch(x=list(batches.get()), return_dict=True)
+            logs.append({k: float(v) for k, v in out.items()})
+            bar.set_postfix(l1=f"{np.mean([l['l1'] for l in logs[-50:]]):.4f}", refresh=False)
+            timed_out = args.max_minutes and (time.time() - started) / 60 > args.max_minutes
+            if it % args.eval_every == 0 or it == args.steps or timed_out:
+                mae, outs = evaluate()
+                mean = {k: float(np.mean([l[k] for l in logs])) for k in logs[0]}
+                history.append({"step": it, **mean, "select_mae": mae})
+                logs = []
+                tqdm.write(f"step {it}: " + ", ".join(f"{k} {v:.4f}" for k, v in mean.items())
+                           + f"; select MAE {mae:.4f} ({(time.time() - started) / 60:.1f} min)")
+                if mae < best["mae"]:
+                    best = {"mae": mae, "step": it}
+                    generator.save_weights(args.workdir / "best.weights.h5")
+                generator.save_weights(args.workdir / "last.generator.weights.h5")
+                critic.save_weights(args.workdir / "last.critic.weights.h5")
+                state_path.write_bytes(pickle.dumps({
+                    "step": it, "history": history, "best": best, "rng": rng.bit_generator.state,
+                    "g_optimizer": [np.asarray(v) for v in g_opt.variables],
+                    "d_optimizer": [np.asarray(v) for v in d_opt.variables]}))
+                (args.workdir / "metrics.json").write_text(json.dumps({
+                    "best": best, "history": history, "generator_parameters": generator.count_params(),
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "data": {"train_samples": len(samples["alpha"]), "select_samples": args.select}}, indent=1))
+                _plot(history, args.workdir / "curve.png")
+                _samples(select, outs[:8], args.workdir / "samples.png")
+            if timed_out:
+                tqdm.write(f"stopping after {args.max_minutes} min at step {it}")
+                break
+    finally:
+        stop.set()
+        bar.close()
+    print(f"best {best}; {(time.time() - t0) / 60:.1f} min in all", flush=True)
+    return 0
+
+
+def _plot(history: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
+    steps = [h["step"] for h in history if "l1" in h]
+    for key in ("l1", "adv", "d"):
+        ax[0].plot(steps, [h[key] for h in history if "l1" in h], marker=".", label=key)
+    ax[0].set_yscale("log")
+    ax[0].set_title("training losses")
+    ax[0].legend()
+    ax[1].plot([h["step"] for h in history], [h["select_mae"] for h in history], marker="o")
+    ax[1].axhline(history[0].get("no_shadow_mae", 0), color="grey", ls="--", lw=0.8, label="no shadow")
+    ax[1].set_title("select samples: shadow-layer MAE")
+    ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _samples(select: dict, outs: np.ndarray, path: Path) -> None:
+    """A grid: the product on white with the generated shadow (top) and with the true one (bottom)."""
+    import cv2
+
+    def on_white(i, layer):
+        a = select["alpha"][i][..., None] / 255.0
+        return np.clip(select["rgb"][i] * a + 245 * (1 - layer[..., None]) * (1 - a), 0, 255).astype(np.uint8)
+
+    n = len(outs)
+    grid = np.concatenate([np.concatenate([on_white(i, outs[i]) for i in range(n)], axis=1),
+                           np.concatenate([on_white(i, select["shadow"][i]) for i in range(n)], axis=1)], axis=0)
+    cv2.imwrite(str(path), grid[..., ::-1])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(__import__("sys").argv[1:]))
