@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 
 Colour = tuple[int, int, int]
 _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
+# Named swatches a colour parameter also takes ("navy" for [28, 38, 80]): the colourway requests merchants make.
+SWATCHES: dict[str, Colour] = {
+    "black": (26, 26, 28), "charcoal": (56, 58, 62), "grey": (140, 142, 146), "white": (236, 234, 230),
+    "cream": (240, 232, 210), "sand": (194, 178, 128), "camel": (193, 154, 107), "chocolate": (92, 58, 40),
+    "navy": (28, 38, 80), "blue": (36, 84, 170), "sky": (110, 170, 220), "teal": (24, 128, 128),
+    "sage": (156, 175, 136), "olive": (110, 112, 50), "forest": (34, 85, 52), "mustard": (214, 164, 40),
+    "terracotta": (196, 98, 66), "red": (196, 36, 40), "burgundy": (112, 24, 40), "blush": (232, 180, 178),
+    "pink": (236, 150, 170), "lavender": (168, 150, 210),
+}
 
 
 class InvalidRecipe(ValueError):
@@ -277,9 +286,11 @@ def _coerce(spec: dict, value: Any) -> Any:
 
 def _coerce_colour(spec: dict, value: Any) -> Colour:
     if isinstance(value, str):
+        if value.strip().lower() in SWATCHES:
+            return SWATCHES[value.strip().lower()]
         match = _HEX_COLOUR.match(value.strip())
         if not match:
-            raise _fail(spec, f"must be [r, g, b] or '#rrggbb', got {value!r}")
+            raise _fail(spec, f"must be [r, g, b], '#rrggbb' or a swatch name ({', '.join(SWATCHES)}), got {value!r}")
         h = match.group(1)
         return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
     if not isinstance(value, (list, tuple)) or len(value) != 3:

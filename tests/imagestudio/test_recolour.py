@@ -39,6 +39,13 @@ def test_the_product_takes_the_colour_keeps_its_shading_and_the_background_is_un
     assert np.median(np.abs(_lab(out)[inside][:, 0] - _lab(image)[inside][:, 0])) < 1.5
 
 
+def test_a_named_swatch_is_its_colour():
+    image, mask = _scene()
+    by_name = parse_recipe([{"op": "recolour", "colour": " Navy "}]).run(Frame(image=image, mask=mask))[0].image
+    by_hex = parse_recipe([{"op": "recolour", "colour": "#1c2650"}]).run(Frame(image=image, mask=mask))[0].image
+    assert np.array_equal(by_name, by_hex)
+
+
 def test_lightness_one_moves_the_products_median_lightness_to_the_colours():
     image, mask = _scene()
     navy = (28, 38, 80)
@@ -55,7 +62,7 @@ def test_a_cut_out_keeps_its_alpha_and_no_mask_or_a_bad_colour_is_a_clear_error(
     assert out.shape[2] == 4 and np.array_equal(out[..., 3], mask)
     with pytest.raises(OperationError, match="needs the product's mask"):
         parse_recipe([{"op": "recolour"}]).run(Frame(image=image))
-    with pytest.raises(InvalidRecipe, match="colour"):
-        parse_recipe([{"op": "recolour", "colour": "navy"}])
+    with pytest.raises(InvalidRecipe, match="colour.*swatch name"):
+        parse_recipe([{"op": "recolour", "colour": "navyish"}])
     with pytest.raises(InvalidRecipe, match="lightness"):
         parse_recipe([{"op": "recolour", "lightness": 2}])
