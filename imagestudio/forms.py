@@ -103,3 +103,34 @@ class ApplyLookForm(forms.Form):
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
+
+
+class ColourwaysForm(forms.Form):
+    """Colourways of the photo open in the studio: named swatches and/or one colour of your own."""
+
+    swatches = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    custom = forms.CharField(required=False, max_length=7, strip=True, help_text="#rrggbb, e.g. #7a9e7e")
+    lightness = forms.FloatField(min_value=0.0, max_value=1.0, initial=1.0,
+                                 help_text="1 gives the product the colour's lightness too; 0 keeps its own.")
+
+    def __init__(self, *args, **kwargs):
+        from media.operations.base import SWATCHES
+
+        super().__init__(*args, **kwargs)
+        self.fields["swatches"].choices = [(name, name) for name in SWATCHES]
+
+    def clean_custom(self) -> tuple[int, int, int] | None:
+        raw = self.cleaned_data.get("custom") or ""
+        if not raw:
+            return None
+        value = raw.lstrip("#")
+        if len(value) != 6 or any(c not in "0123456789abcdefABCDEF" for c in value):
+            raise forms.ValidationError(f"“{raw}” is not a colour: give it as #rrggbb, e.g. #7a9e7e.")
+        return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+
+    def colours(self) -> list[tuple[int, int, int]]:
+        from media.operations.base import SWATCHES
+
+        picked = [SWATCHES[name] for name in self.cleaned_data.get("swatches") or []]
+        custom = self.cleaned_data.get("custom")
+        return picked + ([custom] if custom and custom not in picked else [])

@@ -17,9 +17,12 @@ from .operations import Frame, Recipe
 
 PREVIEW_SIDE = 384  # the preview is a quick look, never the real render
 PREVIEW_MAX_SIDE = 640
-# Model steps a preview may run in the web process: segmentation and the look network run on LiteRT (no
-# TensorFlow, ~30 ms at this size). Upscaling a preview shows nothing, and generation is the worker's job.
-PREVIEWABLE_ML = frozenset({"remove_background", "match_look"})
+# Model steps a preview may run in the web process: segmentation always (LiteRT, no TensorFlow); the look and
+# colourway networks when their LiteRT files are installed (~30 ms at this size; without them the network would
+# need TensorFlow, which the web process never loads). Upscaling a preview shows nothing, and generation is the
+# worker's job.
+PREVIEWABLE_ML = frozenset({"remove_background", "match_look", "colourway"})
+_NEEDS_LITERT = {"match_look": "ml.look.inference", "colourway": "ml.colourway.inference"}
 DIFF_MAX_SIDE = 800
 # The heat map amplifies small changes so that colour tweaks are visible; magenta on grey reads at a glance.
 HEAT_GAIN = 3.0
@@ -29,15 +32,15 @@ HEAT_COLOUR = (230, 0, 160)
 def steps_without_preview(recipe: Recipe) -> list[str]:
     """The names of the recipe's model steps that only a job can run (the preview refuses them by name)."""
     return [step.name for step in recipe.steps
-            if step.uses_ml and (step.name not in PREVIEWABLE_ML or (step.name == "match_look" and not _look_on_litert()))]
+            if step.uses_ml and (step.name not in PREVIEWABLE_ML
+                                 or (step.name in _NEEDS_LITERT and not _on_litert(_NEEDS_LITERT[step.name])))]
 
 
-def _look_on_litert() -> bool:
-    # Without its LiteRT file the look network would need TensorFlow, which the web process never loads.
+def _on_litert(module_name: str) -> bool:
     from .operations.ml_ops import load_ml_module
 
     try:
-        return load_ml_module("ml.look.inference").tflite_predictor() is not None
+        return load_ml_module(module_name).tflite_predictor() is not None
     except Exception:  # no weights, or a file that does not match its card: the job says why
         return False
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("open/<int:image_id>/", studio.studio_open, name="open"),
     path("open/<int:image_id>/preview", studio.studio_preview, name="preview"),
     path("open/<int:image_id>/save-look", looks.look_save, name="look-save"),
+    path("open/<int:image_id>/colourways", studio.studio_colourways, name="colourways"),
     path("looks/", looks.look_list, name="looks"),
     path("looks/<int:pk>/apply", looks.look_apply, name="look-apply"),
     path("looks/<int:pk>/delete", looks.look_delete, name="look-delete"),

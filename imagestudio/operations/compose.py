@@ -11,7 +11,9 @@ import numpy as np
 
 from imagestudio.operations.base import (Frame, InvalidRecipe, NoSubjectFound, Operation, OperationError, param,
                                          register_operation)
+from imagestudio.operations.ml_ops import _call_model, _require_weights, load_ml_module, model_version
 from imagestudio.operations.pixels import composite, subject_bbox, to_uint8
+from ml.synth.raymarch import ShadowLight
 
 
 def _require_mask(frame: Frame, op: str) -> np.ndarray:
@@ -102,18 +104,7 @@ class Shadow(Operation):
         # Fade to nothing at the canvas edge so the border keeps its exact colour (compliance) and
         # the shadow never looks cut off by the frame.
         shade = self.opacity * shape * _edge_fade(w, h, max(2.0, 2.0 * sigma))
-        shade *= 1.0 - mask.astype(np.float32) / 255.0  # shadows fall behind the subject, never on it
-        result = np.ascontiguousarray(frame.image[..., :3]).copy()
-        region = subject_bbox((shade > 0).astype(np.uint8), threshold=1)
-        if region is not None:  # blend only where the shadow falls; every other pixel stays exact
-            x0, y0, x1, y1 = region
-            s = shade[y0:y1, x0:x1, None]
-            patch = result[y0:y1, x0:x1]
-            blended = to_uint8(patch.astype(np.float32) * (1.0 - s) + np.array(self.colour, np.float32) * s)
-            result[y0:y1, x0:x1] = np.where(s > 0, blended, patch)
-        if frame.has_alpha:
-            result = np.dstack([result, frame.image[..., 3]])
-        return frame.replace(image=result)
+        return frame.replace(image=_darken(frame, shade, mask, self.colour))
 
     def _drop(self, mask: np.ndarray, extent: float) -> np.ndarray:
         dist = self.distance * extent
@@ -129,6 +120,51 @@ class Shadow(Operation):
         axes = (max(1, int(round(0.46 * (x1 - x0)))), max(1, int(round(0.035 * max(x1 - x0, y1 - y0)))))
         cv2.ellipse(shape, centre, axes, 0.0, 0.0, 360.0, 1.0, thickness=-1, lineType=cv2.LINE_AA)
         return shape
+
+
+def _darken(frame: Frame, shade: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    """The frame's image with ``shade`` (0..1 per pixel) of ``colour`` laid over it behind the subject."""
+    shade = shade * (1.0 - mask.astype(np.float32) / 255.0)  # shadows fall behind the subject, never on it
+    result = np.ascontiguousarray(frame.image[..., :3]).copy()
+    region = subject_bbox((shade > 0).astype(np.uint8), threshold=1)
+    if region is not None:  # blend only where the shadow falls; every other pixel stays exact
+        x0, y0, x1, y1 = region
+        s = shade[y0:y1, x0:x1, None]
+        patch = result[y0:y1, x0:x1]
+        blended = to_uint8(patch.astype(np.float32) * (1.0 - s) + np.array(colour, np.float32) * s)
+        result[y0:y1, x0:x1] = np.where(s > 0, blended, patch)
+    return np.dstack([result, frame.image[..., 3]]) if frame.has_alpha else result
+
+
+@register_operation("cast_shadow", uses_ml=True)
+@dataclass(frozen=True)
+class CastShadow(Operation):
+    """Cast the shadow a photographed product would: our shadow model, from a light you place (needs a subject mask)."""
+
+    azimuth: float = param(-30.0, low=-180.0, high=180.0,
+                           help="where the light stands, degrees: 0 beside the camera, 90 right, -90 left, 180 behind")
+    elevation: float = param(60.0, low=30.0, high=80.0, help="how high the light stands above the floor, degrees")
+    softness: float = param(0.5, low=0.0, high=1.0, help="0 a small, hard light; 1 a large softbox")
+    opacity: float = param(1.0, low=0.0, high=1.0, help="share of the model's shadow laid down")
+    colour: tuple[int, int, int] = param((0, 0, 0), help="shadow colour")
+
+    def apply(self, frame: Frame) -> Frame:
+        mask = _require_mask(frame, self.name)
+        if subject_bbox(mask) is None:
+            raise OperationError("cast_shadow found an empty subject mask")
+        module = load_ml_module("ml.shadow.inference")
+        _require_weights(module, "shadow")
+        light = ShadowLight(azimuth=self.azimuth, elevation=self.elevation, softness=self.softness)
+        rgb = np.ascontiguousarray(frame.image[..., :3])
+        layer = np.asarray(_call_model("shadow", lambda: module.shadow_layer(mask, rgb, light)), np.float32)
+        if layer.shape != mask.shape:
+            raise OperationError(f"the shadow model returned {layer.shape}, expected {mask.shape}")
+        h, w = mask.shape
+        # the canvas border keeps its exact colour (compliance): the layer fades out over the outermost pixels
+        shade = self.opacity * layer * _edge_fade(w, h, max(2.0, 0.01 * max(w, h)))
+        made = frame.replace(image=_darken(frame, shade, mask, self.colour), meta={"cast_shadow": {
+            "azimuth": self.azimuth, "elevation": self.elevation, "softness": self.softness, "opacity": self.opacity}})
+        return made.with_model_version(self.name, model_version(module, "shadow"))
 
 
 def _edge_fade(w: int, h: int, width: float) -> np.ndarray:

@@ -127,6 +127,8 @@ class RemoveBackground(Operation):
 
     method: str = param("auto", choices=("auto", "model", "grabcut"),
                         help="auto uses the model when installed and GrabCut otherwise")
+    keep_background: bool = param(False, help="find the product's mask but keep the photo whole (for colourway, "
+                                              "recolour or match_look on the photo as it is)")
 
     def apply(self, frame: Frame) -> Frame:
         rgb = np.ascontiguousarray(frame.image[..., :3])
@@ -140,7 +142,8 @@ class RemoveBackground(Operation):
         if alpha is None:
             alpha = grabcut_alpha(rgb)
         _check_subject(alpha, version)
-        out = frame.replace(image=np.dstack([rgb, alpha]), mask=alpha.copy())
+        out = (frame.replace(mask=alpha) if self.keep_background
+               else frame.replace(image=np.dstack([rgb, alpha]), mask=alpha.copy()))
         if "flip_disagreement" in report:
             out.meta["flip_disagreement"] = float(report["flip_disagreement"])
         return out.with_model_version(self.name, version)

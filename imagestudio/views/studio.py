@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import previews, selectors, services
-from ..forms import StudioJobForm, parse_steps_json
+from ..forms import ColourwaysForm, StudioJobForm, parse_steps_json
 from ..operations import InvalidRecipe, OperationError, describe_operations, parse_recipe
 from ..presets import describe_presets
 from ..previews import PREVIEW_SIDE
+from ..services.colourways import studio_jobs_colourways
 from ..services.look_refs import look_references_for
 from ..services.recipes import recipe_error_text
 from ..storage import private_file_url
@@ -51,6 +52,7 @@ def studio_open(request, image_id: int):
         "operations": _operations(),
         "recent_jobs": selectors.jobs_for_user(request.user).filter(source=source)[:5],
         "preview_side": PREVIEW_SIDE,
+        "colourways_form": ColourwaysForm(),
     }, status=status)
 
 
@@ -98,3 +100,29 @@ def _operations() -> list[dict]:
 
 def _presets_for_page() -> list[dict]:
     return describe_presets()
+
+
+@studio_view
+@require_POST
+def studio_colourways(request, image_id: int):
+    """Queue one reviewed colourway job per chosen colour of the photo (from the studio page)."""
+    source = get_object_or_404(selectors.studio_sources_for_user(request.user), pk=image_id)
+    form = ColourwaysForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "No colourways were made: " + " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("imagestudio:open", image_id=source.pk)
+    try:
+        outcomes = studio_jobs_colourways(user=request.user, source=source, colours=form.colours(),
+                                          lightness=form.cleaned_data["lightness"])
+    except ValidationError as exc:
+        messages.error(request, "No colourways were made: " + " ".join(exc.messages))
+        return redirect("imagestudio:open", image_id=source.pk)
+    made = [o.made for o in outcomes if o.made is not None]
+    for o in outcomes:
+        if o.error is not None:
+            messages.error(request, f"The colourway #{'%02x%02x%02x' % o.item} was not made: {o.message}")
+    if made:
+        messages.success(request, f"{len(made)} colourway{'s' if len(made) != 1 else ''} queued for "
+                                  f"{source.product.title}; each waits for review before shoppers see it.")
+        return redirect(f"{reverse('imagestudio:jobs')}?highlight={made[0].pk}")
+    return redirect("imagestudio:open", image_id=source.pk)
