@@ -3,8 +3,8 @@
 A pair: one product (kind, shape, label, light, background, placement: all from one seed) rendered twice, in a
 source and a target colour, with its trim (accent colours, label inks) held to the source's
 (``ml.synth.textures.trim_as``), so the two photos differ only in the material's colour, as a photographed
-colourway does. The condition is the target photo's median Lab over the product, which is what a merchant's
-"make it navy" asks of the product's median. Both photos get the same random exposure and white balance.
+colourway does. The condition is the target photo's median Lab over the product's material (the pixels the
+change moved: not a watch's dial or a box's printed band), which is what a merchant's "make it navy" asks for. Both photos get the same random exposure and white balance.
 
 Seeds: training pairs from 0 up; weights are chosen on SELECT_SEED + i and ``python -m ml.eval colourway``
 reports TEST_SEED + i, ranges no training pair comes from.
@@ -45,7 +45,7 @@ class Pair:
     source: np.ndarray       # HxWx3 uint8
     target: np.ndarray       # HxWx3 uint8: the same photo with the product in the target colour
     mask: np.ndarray         # HxW uint8 0/255: the product (anti-aliased edge pixels included)
-    target_lab: np.ndarray   # (3,) the target photo's median Lab over ``mask``
+    target_lab: np.ndarray   # (3,) the target photo's median Lab over the material (``material_median``)
     kind: str
     seed: int
 
@@ -79,8 +79,18 @@ def render_pair(seed: int, size: int = SIDE) -> Pair:
         masks.append(mask)
     # The product with its anti-aliased rim: where the two renders may differ.
     mask = cv2.dilate(masks[0], np.ones((3, 3), np.uint8))
-    return Pair(source=photos[0], target=photos[1], mask=mask, target_lab=subject_median(photos[1], mask),
+    return Pair(source=photos[0], target=photos[1], mask=mask, target_lab=material_median(photos[0], photos[1], mask),
                 kind=kind, seed=seed)
+
+
+def material_median(source: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The target's median Lab over the product's material: the pixels the colour change moved. A watch's dial
+    or a box's printed band keeps its colour, so a request for "green" is about the strap or the board alone;
+    with (almost) nothing moved it is the median over the whole mask."""
+    moved = (np.abs(source.astype(np.int16) - target).sum(axis=-1) > 6) & (np.asarray(mask) >= 128)
+    if int(moved.sum()) < 16:
+        return subject_median(target, mask)
+    return subject_median(target, np.where(moved, 255, 0).astype(np.uint8))
 
 
 def render_pairs(seeds, size: int = SIDE) -> dict[str, np.ndarray]:

@@ -1,6 +1,7 @@
 """Evaluate colourways: ``python -m ml.eval colourway [--json]``.
 
-Held-out renders (exact pairs, seeds from data.TEST_SEED, rendered at --size): for each method, mean CIEDE2000
+Held-out renders (exact pairs, seeds from data.TEST_SEED, rendered at --size; each method is asked for the true
+render's material median, ``data.material_median``): for each method, mean CIEDE2000
 between the output's product and the true render in the target colour (the mean over photos of each photo's
 mean over product pixels, and the 95th percentile over all product pixels), SSIM of luminance (L*) against the
 truth inside the product, ΔE of the background against the source (0 when nothing outside the mask moved) and

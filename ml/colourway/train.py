@@ -28,7 +28,7 @@ import numpy as np
 
 from ml.colourway import SIDE
 from ml.colourway.colour import LAB_SCALE, colour_lab, condition, delta_e, lab, subject_median
-from ml.colourway.data import SELECT_SEED, load_real, random_colour, render_pairs
+from ml.colourway.data import SELECT_SEED, load_real, material_median, random_colour, render_pairs
 
 
 def parse_args(argv):
@@ -97,7 +97,7 @@ class Batches:
         flip = self.rng.random(self.batch) < 0.5
         fl = lambda a: np.stack([x[:, ::-1] if f else x for x, f in zip(a, flip)])
         src, tgt, mask = fl(self.pairs["source"][idx]), fl(self.pairs["target"][idx]), fl(self.pairs["mask"][idx])
-        image, m, cond = pair_inputs(src, mask, np.stack([subject_median(t, k) for t, k in zip(tgt, mask)]))
+        image, m, cond = pair_inputs(src, mask, np.stack([material_median(s, t, k) for s, t, k in zip(src, tgt, mask)]))
         out = [image, m, cond, tgt.astype(np.float32) / 255.0]
         if self.real_batch:
             ridx = self.rng.integers(0, len(self.real), self.real_batch)
