@@ -28,10 +28,15 @@ def _rule(rule: str, passed: bool | None, measured, expected: str, level: str = 
     return out
 
 
+def border_ring(h: int, w: int) -> int:
+    """The width in pixels of the outer ring the background rules read: 1% of the shorter side, at least 1."""
+    return max(1, int(round(0.01 * min(h, w))))
+
+
 def border_pixels(image: np.ndarray) -> np.ndarray:
-    """Return the RGB pixels of the outer ring (1% of the shorter side, at least one pixel) as Nx3."""
+    """Return the RGB pixels of the outer ring (``border_ring``) as Nx3."""
     h, w = image.shape[:2]
-    ring = max(1, int(round(0.01 * min(h, w))))
+    ring = border_ring(h, w)
     rgb = image[..., :3]
     keep = np.zeros((h, w), bool)
     keep[:ring], keep[-ring:], keep[:, :ring], keep[:, -ring:] = True, True, True, True

@@ -38,6 +38,14 @@ PRESETS: dict[str, Preset] = {p.slug: p for p in [
         output_format="JPEG", output_quality=92, channel="amazon", needs_mask=True,
     ),
     Preset(
+        slug="marketplace-main-shadow", name="Marketplace main image (with shadow)",
+        description="As the marketplace main image, with the soft floor shadow our shadow model casts under a "
+                    "light above and to the front-left (the border stays pure white).",
+        steps=[*_CUTOUT, {"op": "fit_square", "size": 2000, "fill_ratio": 0.85, "background": [255, 255, 255]},
+               {"op": "cast_shadow", "azimuth": -30.0, "elevation": 65.0, "softness": 0.6, "opacity": 0.8}],
+        output_format="JPEG", output_quality=92, channel="amazon", needs_mask=True,
+    ),
+    Preset(
         slug="square-storefront", name="Square storefront image",
         description="Balanced colour, product on white filling 80% of a 2048x2048 square, lightly sharpened.",
         steps=[{"op": "auto_white_balance"}, *_CUTOUT,
@@ -53,10 +61,11 @@ PRESETS: dict[str, Preset] = {p.slug: p for p in [
     ),
     Preset(
         slug="studio-scene", name="Studio scene",
-        description="Cut out the product and stand it on a soft paper-sweep backdrop with a contact shadow.",
+        description="Cut out the product and stand it on a soft paper-sweep backdrop with the shadow our shadow "
+                    "model casts under a softbox above and to the front-left.",
         steps=[*_CUTOUT, {"op": "fit_square", "size": 2000, "fill_ratio": 0.75, "transparent": True},
                {"op": "replace_background", "style": "sweep", "colour": [250, 250, 250], "colour2": [214, 217, 222]},
-               {"op": "shadow", "kind": "contact", "softness": 0.04, "opacity": 0.45}],
+               {"op": "cast_shadow", "azimuth": -35.0, "elevation": 55.0, "softness": 0.7, "opacity": 0.9}],
         output_format="JPEG", output_quality=92, channel="storefront", needs_mask=True,
     ),
     Preset(

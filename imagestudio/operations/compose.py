@@ -9,10 +9,12 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from imagestudio.operations.base import (Frame, InvalidRecipe, NoSubjectFound, Operation, OperationError, param,
-                                         register_operation)
+from imagestudio.operations.base import (Frame, InvalidRecipe, ModelUnavailable, NoSubjectFound, Operation,
+                                         OperationError, param, register_operation)
+from imagestudio.compliance import border_ring
 from imagestudio.operations.ml_ops import _call_model, _require_weights, load_ml_module, model_version
 from imagestudio.operations.pixels import composite, subject_bbox, to_uint8
+from ml.shadow.baselines import contact as contact_layer
 from ml.synth.raymarch import ShadowLight
 
 
@@ -136,6 +138,9 @@ def _darken(frame: Frame, shade: np.ndarray, mask: np.ndarray, colour: tuple[int
     return np.dstack([result, frame.image[..., 3]]) if frame.has_alpha else result
 
 
+CONTACT_SHADOW_VERSION = "contact-shadow"
+
+
 @register_operation("cast_shadow", uses_ml=True)
 @dataclass(frozen=True)
 class CastShadow(Operation):
@@ -147,24 +152,39 @@ class CastShadow(Operation):
     softness: float = param(0.5, low=0.0, high=1.0, help="0 a small, hard light; 1 a large softbox")
     opacity: float = param(1.0, low=0.0, high=1.0, help="share of the model's shadow laid down")
     colour: tuple[int, int, int] = param((0, 0, 0), help="shadow colour")
+    method: str = param("auto", choices=("auto", "model", "contact"),
+                        help="auto uses the shadow model when installed and the classical contact shadow otherwise")
 
     def apply(self, frame: Frame) -> Frame:
         mask = _require_mask(frame, self.name)
         if subject_bbox(mask) is None:
             raise OperationError("cast_shadow found an empty subject mask")
-        module = load_ml_module("ml.shadow.inference")
-        _require_weights(module, "shadow")
         light = ShadowLight(azimuth=self.azimuth, elevation=self.elevation, softness=self.softness)
         rgb = np.ascontiguousarray(frame.image[..., :3])
-        layer = np.asarray(_call_model("shadow", lambda: module.shadow_layer(mask, rgb, light)), np.float32)
+        layer, version = None, CONTACT_SHADOW_VERSION
+        if self.method in ("auto", "model"):
+            try:
+                module = load_ml_module("ml.shadow.inference")
+                _require_weights(module, "shadow")
+                layer = np.asarray(_call_model("shadow", lambda: module.shadow_layer(mask, rgb, light)), np.float32)
+                version = model_version(module, "shadow")
+            except ModelUnavailable:
+                if self.method == "model":
+                    raise
+        if layer is None:
+            layer = contact_layer(mask, light)
         if layer.shape != mask.shape:
             raise OperationError(f"the shadow model returned {layer.shape}, expected {mask.shape}")
         h, w = mask.shape
-        # the canvas border keeps its exact colour (compliance): the layer fades out over the outermost pixels
-        shade = self.opacity * layer * _edge_fade(w, h, max(2.0, 0.01 * max(w, h)))
+        # The canvas border keeps its exact colour (the compliance ring, and one JPEG block more): no shadow
+        # there, fading in over the next pixels.
+        keep = 8 * math.ceil((border_ring(h, w) + 8) / 8)
+        shade = self.opacity * layer * _edge_fade(w + 2 * keep, h + 2 * keep, max(4.0, 0.02 * max(w, h)))[
+            keep:keep + h, keep:keep + w]
+        shade[:keep], shade[-keep:], shade[:, :keep], shade[:, -keep:] = 0, 0, 0, 0
         made = frame.replace(image=_darken(frame, shade, mask, self.colour), meta={"cast_shadow": {
             "azimuth": self.azimuth, "elevation": self.elevation, "softness": self.softness, "opacity": self.opacity}})
-        return made.with_model_version(self.name, model_version(module, "shadow"))
+        return made.with_model_version(self.name, version)
 
 
 def _edge_fade(w: int, h: int, width: float) -> np.ndarray:

@@ -34,7 +34,7 @@ def test_brush_repair_flagged_result_undo_and_reject_reach_the_merchant(live_ser
     merchant, merchant_errors = _login(browser, base, "alice", "pw-alice-123")
     # the merchant runs the cut-out preset and waits for it
     merchant.goto(f"{base}/admin/studio/open/{shop['photo'].pk}/")
-    merchant.get_by_role("button", name="Run Marketplace main image").click()
+    merchant.get_by_role("button", name="Run Marketplace main image", exact=True).click()
     first = StudioJob.objects.get(product=shop["product"])
     expect(merchant.locator(f"tr[data-job='{first.pk}'] [data-status-pill]")).to_have_text("Awaiting review",
                                                                                             timeout=90_000)

@@ -39,7 +39,7 @@ def test_merchant_runs_marketplace_preset_reviewer_approves_shopper_sees_it(live
     row.get_by_role("link", name="Open in studio").click()
     expect(merchant.get_by_role("heading", name="Open in studio")).to_be_visible()
     _shot(merchant, "02-studio")
-    merchant.get_by_role("button", name="Run Marketplace main image").click()
+    merchant.get_by_role("button", name="Run Marketplace main image", exact=True).click()
     # then the job list shows it and its live progress reaches "Awaiting review" without a manual reload
     expect(merchant.get_by_role("heading", name="Studio jobs")).to_be_visible()
     _shot(merchant, "03-jobs-queued")

@@ -29,14 +29,15 @@ def fake_superres(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_segmentation_model(monkeypatch):
-    # Presets must work today on the GrabCut fallback, whatever models this checkout has.
+    # Presets must work today on the GrabCut and contact-shadow fallbacks, whatever models this checkout has.
     monkeypatch.setitem(sys.modules, "ml.segmentation.inference", None)
+    monkeypatch.setitem(sys.modules, "ml.shadow.inference", None)
 
 
 def test_every_preset_is_valid_and_described():
     described = {d["slug"]: d for d in describe_presets()}
-    assert set(described) == set(PRESETS) == {"marketplace-main", "square-storefront", "google-shopping",
-                                              "studio-scene", "quick-enhance", "upscale-low-res"}
+    assert set(described) == set(PRESETS) == {"marketplace-main", "marketplace-main-shadow", "square-storefront",
+                                              "google-shopping", "studio-scene", "quick-enhance", "upscale-low-res"}
     for slug, preset in PRESETS.items():
         assert preset.channel in CHANNELS
         assert preset.output_format in ("JPEG", "PNG")
