@@ -17,12 +17,13 @@ from .operations import Frame, Recipe
 
 PREVIEW_SIDE = 384  # the preview is a quick look, never the real render
 PREVIEW_MAX_SIDE = 640
-# Model steps a preview may run in the web process: segmentation always (LiteRT, no TensorFlow); the look and
-# colourway networks when their LiteRT files are installed (~30 ms at this size; without them the network would
+# Model steps a preview may run in the web process: segmentation always (LiteRT, no TensorFlow); the look,
+# colourway and shadow networks when their LiteRT files are installed (~30 ms at this size; without them the network would
 # need TensorFlow, which the web process never loads). Upscaling a preview shows nothing, and generation is the
 # worker's job.
-PREVIEWABLE_ML = frozenset({"remove_background", "match_look", "colourway"})
-_NEEDS_LITERT = {"match_look": "ml.look.inference", "colourway": "ml.colourway.inference"}
+PREVIEWABLE_ML = frozenset({"remove_background", "match_look", "colourway", "cast_shadow"})
+_NEEDS_LITERT = {"match_look": "ml.look.inference", "colourway": "ml.colourway.inference",
+                 "cast_shadow": "ml.shadow.inference"}
 DIFF_MAX_SIDE = 800
 # The heat map amplifies small changes so that colour tweaks are visible; magenta on grey reads at a glance.
 HEAT_GAIN = 3.0

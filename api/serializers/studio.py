@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from ecommerce.ids import MAX_OBJECT_ID
 from imagestudio.models import SavedLook, StudioJob, StudioResult
+from imagestudio.operations import InvalidRecipe, parse_recipe
+from imagestudio.services.colourways import MAX_COLOURWAYS
 from imagestudio.services.recipes import OUTPUT_FORMATS
 
 from ..media import private_url
@@ -192,6 +194,32 @@ class BulkJobItemSerializer(JobOutcomeSerializer):
 
 class BulkJobResultSerializer(JobOutcomesSerializer):
     results = BulkJobItemSerializer(many=True)
+
+
+class ColourwaysCreateSerializer(serializers.Serializer):
+    image = serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text="Id of the photo to recolour.")
+    colours = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=MAX_COLOURWAYS,
+        help_text="Each a swatch name (navy, sage, sand, ...), '#rrggbb' or [r, g, b]; one job per colour.")
+    lightness = serializers.FloatField(min_value=0.0, max_value=1.0, required=False, default=1.0,
+                                       help_text="1 gives the product the colour's lightness too; 0 keeps its own.")
+
+    def validate_colours(self, value: list) -> list[tuple[int, int, int]]:
+        out = []
+        for i, raw in enumerate(value):
+            try:
+                out.append(parse_recipe([{"op": "colourway", "colour": raw}]).steps[0].colour)
+            except InvalidRecipe as exc:
+                raise serializers.ValidationError(f"colour {i + 1}: {exc}") from exc
+        return out
+
+
+class ColourwayItemSerializer(JobOutcomeSerializer):
+    colour = serializers.ListField(child=serializers.IntegerField())
+
+
+class ColourwaysResultSerializer(JobOutcomesSerializer):
+    results = ColourwayItemSerializer(many=True)
 
 
 class SavedLookSerializer(serializers.ModelSerializer):

@@ -1,10 +1,12 @@
 """Merchant studio endpoints: presets, operations, jobs (create, progress, cancel, retry) and results."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +15,7 @@ from imagestudio import selectors as studio_selectors
 from imagestudio import services as studio_services
 from catalog.models import Category
 from imagestudio.models import StudioResult
+from imagestudio.services.colourways import studio_jobs_colourways
 from imagestudio.services.looks import saved_look_create, saved_look_delete, studio_jobs_apply_look
 
 from ..pagination import ApiPagination
@@ -23,6 +26,8 @@ from ..serializers.studio import (
     BulkJobCreateSerializer,
     BulkJobResultSerializer,
     CancelSerializer,
+    ColourwaysCreateSerializer,
+    ColourwaysResultSerializer,
     OperationSerializer,
     PresetSerializer,
     SavedLookCreateSerializer,
@@ -74,7 +79,8 @@ class StudioJobViewSet(
     lookup_value_regex = r"[0-9]+"
     serializer_class = StudioJobSerializer
     pagination_class = ApiPagination
-    throttled_actions = {"create": "studio_jobs", "create_bulk": "studio_jobs", "retry": "studio_jobs"}
+    throttled_actions = {"create": "studio_jobs", "create_bulk": "studio_jobs", "colourways": "studio_jobs",
+                         "retry": "studio_jobs"}
 
     @property
     def throttle_scope(self) -> str | None:
@@ -124,6 +130,31 @@ class StudioJobViewSet(
             else:
                 item["ok"], item["job"] = True, self.get_serializer(self.get_queryset().get(pk=outcome.made.pk)).data
             items.append(item)
+        created = sum(1 for item in items if item["ok"])
+        return Response({"created": created, "refused": len(items) - created, "results": items})
+
+    @extend_schema(
+        summary="Make colourways of one of my photos",
+        description="One colourway job per colour (our colourway model, the photo's background kept); each result "
+        "is marked AI-generated and waits for review. The answer says per colour which job was queued or why not.",
+        request=ColourwaysCreateSerializer, responses={200: ColourwaysResultSerializer}, tags=["studio"],
+    )
+    @action(detail=False, methods=["post"], url_path="colourways")
+    def colourways(self, request):
+        form = ColourwaysCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        source = studio_selectors.studio_sources_for_user(request.user).filter(pk=data["image"]).first()
+        if source is None:
+            raise NotFound(f"No image {data['image']} among your photos.")
+        try:
+            outcomes = studio_jobs_colourways(user=request.user, source=source, colours=data["colours"],
+                                              lightness=data["lightness"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        items = [{"colour": list(o.item), "ok": o.error is None,
+                  "job": self.get_serializer(self.get_queryset().get(pk=o.made.pk)).data if o.made else None,
+                  "error": {"code": o.code, "message": o.message} if o.error is not None else None} for o in outcomes]
         created = sum(1 for item in items if item["ok"])
         return Response({"created": created, "refused": len(items) - created, "results": items})
 

@@ -143,6 +143,29 @@ def test_ids_past_the_database_range_are_400_not_500(as_role, studio_api_world, 
     assert StudioJob.objects.count() == 0
 
 
+def test_colourways_queue_one_job_per_colour_and_say_why_not(as_role, studio_api_world):
+    photo = studio_api_world["photo_a"]
+    client = as_role("merchant")
+    response = client.post(f"{JOBS}colourways/", {"image": photo.pk, "colours": ["navy", "#9caf88", [194, 178, 128]],
+                                                  "lightness": 0.5}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["refused"]) == (3, 0)
+    assert [item["colour"] for item in body["results"]] == [[28, 38, 80], [156, 175, 136], [194, 178, 128]]
+    jobs = StudioJob.objects.order_by("pk")
+    assert [j.recipe[-1]["op"] for j in jobs] == ["colourway"] * 3 and all(j.recipe[-1]["lightness"] == 0.5 for j in jobs)
+    # bad colours, repeats, another shop's photo: clear errors and nothing queued
+    error = assert_error(client.post(f"{JOBS}colourways/", {"image": photo.pk, "colours": ["navy", "navyish"]},
+                                     format="json"), 400)
+    assert "colour 2" in str(error["fields"]) and "swatch name" in str(error["fields"])
+    error = assert_error(client.post(f"{JOBS}colourways/", {"image": photo.pk, "colours": ["navy", "#1c2650"]},
+                                     format="json"), 400)
+    assert "once" in str(error)
+    assert_error(client.post(f"{JOBS}colourways/", {"image": studio_api_world["photo_b"].pk, "colours": ["navy"]},
+                             format="json"), 404, "not_found")
+    assert StudioJob.objects.count() == 3
+
+
 LOOKS = "/api/v1/studio/looks/"
 
 
