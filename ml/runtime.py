@@ -73,3 +73,73 @@ class TFLitePredictor:
                 self._interpreter.set_tensor(index, np.ascontiguousarray(batch, np.float32))
             self._interpreter.invoke()
             return self._interpreter.get_tensor(self._output).copy()
+
+
+class CardedModel:
+    """A committed network: Keras weights, an optional LiteRT file and the JSON card holding their sha256s.
+
+    ``card()`` checks the weights against the card (ModelUnavailableError when missing or different);
+    ``keras()`` builds the network with ``build(card)`` and loads the checked weights (cached);
+    ``litert()`` is the LiteRT runner of the .tflite file the card names (cached), or None when there is none.
+    Paths are read from ``paths()`` on every call, so a module's WEIGHTS_PATH can be moved (tests do).
+    """
+
+    def __init__(self, name: str, *, paths, build, input_names: tuple[str, ...], train: str, export: str):
+        self.name, self._paths, self._build, self.input_names = name, paths, build, input_names
+        self._train, self._export = train, export
+        self._lock = threading.Lock()
+        self._keras: dict = {}
+        self._litert = None
+
+    def card(self, weights: Path | None = None, card: Path | None = None) -> dict:
+        import hashlib
+        import json
+
+        from ml.errors import ModelUnavailableError
+
+        default_weights, default_card, _ = self._paths()
+        weights, card = weights or default_weights, card or default_card
+        if not weights.exists() or not card.exists():
+            raise ModelUnavailableError(f"no {self.name} weights at {weights} (with its card {card.name}); "
+                                        f"train them with `{self._train}`")
+        info = json.loads(card.read_text())
+        sha = hashlib.sha256(weights.read_bytes()).hexdigest()
+        if sha != info.get("sha256"):
+            raise ModelUnavailableError(f"{weights.name}: sha256 {sha[:12]} does not match its card "
+                                        f"({str(info.get('sha256'))[:12]})")
+        return info
+
+    def version(self) -> str:
+        return f"{self.name}-" + str(self.card()["sha256"])[:12]
+
+    def keras(self, weights: Path | None = None, card: Path | None = None):
+        weights = weights or self._paths()[0]
+        with self._lock:
+            if weights in self._keras:
+                return self._keras[weights]
+            info = self.card(weights, card)
+            configure_tensorflow()
+            model = self._build(info)
+            model.load_weights(weights)
+            if weights == self._paths()[0]:
+                self._keras[weights] = model
+            return model
+
+    def litert(self):
+        import hashlib
+
+        from ml.errors import ModelUnavailableError
+
+        with self._lock:
+            if self._litert is not None:
+                return self._litert
+            _, _, tflite = self._paths()
+            info = self.card()
+            if not tflite.exists() or not info.get("tflite_sha256"):
+                return None
+            sha = hashlib.sha256(tflite.read_bytes()).hexdigest()
+            if sha != info["tflite_sha256"]:
+                raise ModelUnavailableError(f"{tflite.name}: sha256 {sha[:12]} does not match its card "
+                                            f"({str(info['tflite_sha256'])[:12]}); export it again: {self._export}")
+            self._litert = TFLitePredictor(tflite, ml_threads(), inputs=self.input_names)
+            return self._litert

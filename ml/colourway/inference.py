@@ -11,9 +11,6 @@ Keras weights under TensorFlow.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from pathlib import Path
 
 import cv2
@@ -22,7 +19,8 @@ import numpy as np
 from ml.colourway import SIDE
 from ml.colourway.colour import condition, subject_median, to_float
 from ml.colourway.data import letterbox, product_box
-from ml.errors import ModelUnavailableError, NoSubjectFoundError
+from ml.errors import NoSubjectFoundError
+from ml.runtime import CardedModel
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 WEIGHTS_PATH = WEIGHTS_DIR / "colourway.weights.h5"
@@ -33,63 +31,29 @@ MIN_SUBJECT_PIXELS = 64
 GUIDE_RADIUS = 2      # window of the guided filter at SIDE pixels: 5 x 5
 GUIDE_EPS = 1e-3      # its pull towards the product's one matrix (colour variance units, 0..1 RGB)
 
-_lock = threading.Lock()
-_model = None
-_predictor = None
+
+def _build(card: dict):
+    from ml.colourway.model import build_generator
+
+    return build_generator(int(card.get("side", SIDE)), width=int(card.get("width", 16)))
 
 
-def _card(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH) -> dict:
-    if not weights.exists() or not card.exists():
-        raise ModelUnavailableError(f"no colourway weights at {weights} (with its card {card.name}); "
-                                    "train them with `python -m ml.train colourway`")
-    info = json.loads(card.read_text())
-    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
-    if sha != info.get("sha256"):
-        raise ModelUnavailableError(f"{weights.name}: sha256 {sha[:12]} does not match its card ({str(info.get('sha256'))[:12]})")
-    return info
+MODEL = CardedModel("colourway", paths=lambda: (WEIGHTS_PATH, CARD_JSON_PATH, TFLITE_PATH), build=_build,
+                    input_names=INPUT_NAMES, train="python -m ml.train colourway", export="python -m ml.colourway.export")
 
 
 def model_version() -> str:
-    return "colourway-" + str(_card()["sha256"])[:12]
+    return MODEL.version()
 
 
-def load_model(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH):
-    """Build the generator with the card's config and load the checked weights (cached for the default file)."""
-    global _model
-    with _lock:
-        if _model is not None and weights == WEIGHTS_PATH:
-            return _model
-        info = _card(weights, card)
-        from ml.runtime import configure_tensorflow
-
-        configure_tensorflow()
-        from ml.colourway.model import build_generator
-
-        model = build_generator(int(info.get("side", SIDE)), width=int(info.get("width", 16)))
-        model.load_weights(weights)
-        if weights == WEIGHTS_PATH:
-            _model = model
-        return model
+def load_model(weights: Path | None = None, card: Path | None = None):
+    """The generator with the card's config and the checked weights (cached for the committed file)."""
+    return MODEL.keras(weights, card)
 
 
 def tflite_predictor():
     """The LiteRT runner of ``colourway.tflite`` (cached), or None when there is none named by the card."""
-    global _predictor
-    with _lock:
-        if _predictor is not None:
-            return _predictor
-        info = _card()
-        if not TFLITE_PATH.exists() or not info.get("tflite_sha256"):
-            return None
-        sha = hashlib.sha256(TFLITE_PATH.read_bytes()).hexdigest()
-        if sha != info["tflite_sha256"]:
-            raise ModelUnavailableError(f"{TFLITE_PATH.name}: sha256 {sha[:12]} does not match its card "
-                                        f"({str(info['tflite_sha256'])[:12]}); export it again: "
-                                        "python -m ml.colourway.export")
-        from ml.runtime import TFLitePredictor, ml_threads
-
-        _predictor = TFLitePredictor(TFLITE_PATH, ml_threads(), inputs=INPUT_NAMES)
-        return _predictor
+    return MODEL.litert()
 
 
 def predict(images: np.ndarray, masks: np.ndarray, conditions: np.ndarray, model=None) -> np.ndarray:

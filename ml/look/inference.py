@@ -10,14 +10,12 @@ otherwise, and for training and evaluation, the Keras weights under TensorFlow.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from ml.errors import ModelUnavailableError
+from ml.runtime import CardedModel
 from ml.look import INPUT_SIDE, PARAM_COUNT
 from ml.look.transform import ColourTransform, decode
 
@@ -27,63 +25,29 @@ TFLITE_PATH = WEIGHTS_DIR / "look.tflite"
 CARD_JSON_PATH = WEIGHTS_DIR / "look.json"
 INPUT_NAMES = ("source", "reference")  # the network's Keras input names (ml.look.model)
 
-_lock = threading.Lock()
-_model = None
-_predictor = None
+def _build(card: dict):
+    from ml.look.model import build_look_net
+
+    return build_look_net(int(card.get("input_side", INPUT_SIDE)), width=int(card.get("width", 24)))
 
 
-def _card(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH) -> dict:
-    if not weights.exists() or not card.exists():
-        raise ModelUnavailableError(f"no look weights at {weights} (with its card {card.name}); "
-                                    "train them with `python -m ml.train look`")
-    info = json.loads(card.read_text())
-    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
-    if sha != info.get("sha256"):
-        raise ModelUnavailableError(f"{weights.name}: sha256 {sha[:12]} does not match its card ({str(info.get('sha256'))[:12]})")
-    return info
+MODEL = CardedModel("look", paths=lambda: (WEIGHTS_PATH, CARD_JSON_PATH, TFLITE_PATH), build=_build,
+                    input_names=INPUT_NAMES, train="python -m ml.train look", export="python -m ml.look.export")
 
 
 def model_version() -> str:
-    return "look-" + str(_card()["sha256"])[:12]
+    return MODEL.version()
 
 
-def load_model(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH):
+def load_model(weights: Path | None = None, card: Path | None = None):
     """Build the network with the card's config and load the checked weights (cached for the default file)."""
-    global _model
-    with _lock:
-        if _model is not None and weights == WEIGHTS_PATH:
-            return _model
-        info = _card(weights, card)
-        from ml.runtime import configure_tensorflow
-
-        configure_tensorflow()
-        from ml.look.model import build_look_net
-
-        model = build_look_net(int(info.get("input_side", INPUT_SIDE)), width=int(info.get("width", 24)))
-        model.load_weights(weights)
-        if weights == WEIGHTS_PATH:
-            _model = model
-        return model
+    return MODEL.keras(weights, card)
 
 
 def tflite_predictor():
     """The LiteRT runner of ``look.tflite`` (cached), or None when there is no such file or its card does not
     name it (then the Keras weights run). A file that does not match its card's sha256 is an error."""
-    global _predictor
-    with _lock:
-        if _predictor is not None:
-            return _predictor
-        info = _card()
-        if not TFLITE_PATH.exists() or not info.get("tflite_sha256"):
-            return None
-        sha = hashlib.sha256(TFLITE_PATH.read_bytes()).hexdigest()
-        if sha != info["tflite_sha256"]:
-            raise ModelUnavailableError(f"{TFLITE_PATH.name}: sha256 {sha[:12]} does not match its card "
-                                        f"({str(info['tflite_sha256'])[:12]}); export it again: python -m ml.look.export")
-        from ml.runtime import TFLitePredictor, ml_threads
-
-        _predictor = TFLitePredictor(TFLITE_PATH, ml_threads(), inputs=INPUT_NAMES)
-        return _predictor
+    return MODEL.litert()
 
 
 def predict_params(sources: np.ndarray, references: np.ndarray, model=None) -> np.ndarray:

@@ -10,15 +10,13 @@ weights under TensorFlow.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ml.errors import ModelUnavailableError, NoSubjectFoundError
+from ml.errors import NoSubjectFoundError
+from ml.runtime import CardedModel
 from ml.shadow import FILL, SIDE
 from ml.shadow.data import light_vector
 from ml.shadow.model import cutout_input
@@ -31,60 +29,29 @@ CARD_JSON_PATH = WEIGHTS_DIR / "shadow.json"
 INPUT_NAMES = ("cutout", "light")
 MIN_SUBJECT_PIXELS = 16
 
-_lock = threading.Lock()
-_model = None
-_predictor = None
+
+def _build(card: dict):
+    from ml.shadow.model import build_generator
+
+    return build_generator(int(card.get("side", SIDE)), width=int(card.get("width", 16)))
 
 
-def _card(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH) -> dict:
-    if not weights.exists() or not card.exists():
-        raise ModelUnavailableError(f"no shadow weights at {weights} (with its card {card.name}); "
-                                    "train them with `python -m ml.train shadow`")
-    info = json.loads(card.read_text())
-    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
-    if sha != info.get("sha256"):
-        raise ModelUnavailableError(f"{weights.name}: sha256 {sha[:12]} does not match its card ({str(info.get('sha256'))[:12]})")
-    return info
+MODEL = CardedModel("shadow", paths=lambda: (WEIGHTS_PATH, CARD_JSON_PATH, TFLITE_PATH), build=_build,
+                    input_names=INPUT_NAMES, train="python -m ml.train shadow", export="python -m ml.shadow.export")
 
 
 def model_version() -> str:
-    return "shadow-" + str(_card()["sha256"])[:12]
+    return MODEL.version()
 
 
-def load_model(weights: Path = WEIGHTS_PATH, card: Path = CARD_JSON_PATH):
-    global _model
-    with _lock:
-        if _model is not None and weights == WEIGHTS_PATH:
-            return _model
-        info = _card(weights, card)
-        from ml.runtime import configure_tensorflow
-
-        configure_tensorflow()
-        from ml.shadow.model import build_generator
-
-        model = build_generator(int(info.get("side", SIDE)), width=int(info.get("width", 16)))
-        model.load_weights(weights)
-        if weights == WEIGHTS_PATH:
-            _model = model
-        return model
+def load_model(weights: Path | None = None, card: Path | None = None):
+    """The generator with the card's config and the checked weights (cached for the committed file)."""
+    return MODEL.keras(weights, card)
 
 
 def tflite_predictor():
-    global _predictor
-    with _lock:
-        if _predictor is not None:
-            return _predictor
-        info = _card()
-        if not TFLITE_PATH.exists() or not info.get("tflite_sha256"):
-            return None
-        sha = hashlib.sha256(TFLITE_PATH.read_bytes()).hexdigest()
-        if sha != info["tflite_sha256"]:
-            raise ModelUnavailableError(f"{TFLITE_PATH.name}: sha256 {sha[:12]} does not match its card "
-                                        f"({str(info['tflite_sha256'])[:12]}); export it again: python -m ml.shadow.export")
-        from ml.runtime import TFLitePredictor, ml_threads
-
-        _predictor = TFLitePredictor(TFLITE_PATH, ml_threads(), inputs=INPUT_NAMES)
-        return _predictor
+    """The LiteRT runner of ``shadow.tflite`` (cached), or None when there is none named by the card."""
+    return MODEL.litert()
 
 
 def predict(cutouts: np.ndarray, lights: np.ndarray, model=None) -> np.ndarray:
