@@ -17,10 +17,6 @@ history, random state); checkpoints, curve.png, samples.png and metrics.json lan
 from __future__ import annotations
 
 import argparse
-import json
-import pickle
-import queue
-import threading
 import time
 from pathlib import Path
 
@@ -29,6 +25,7 @@ import numpy as np
 from ml.colourway import SIDE
 from ml.colourway.colour import LAB_SCALE, colour_lab, condition, delta_e, lab, subject_median
 from ml.colourway.data import SELECT_SEED, load_real, material_median, random_colour, render_pairs
+from ml.gan_training import GanRun, build_optimizers, start_or_resume
 
 
 def parse_args(argv):
@@ -118,18 +115,6 @@ class Batches:
         return tuple(out)
 
 
-def feed_batches(make, out: "queue.Queue", stop: threading.Event) -> None:
-    """Make batches in a thread while TensorFlow trains (numpy and OpenCV release the GIL)."""
-    while not stop.is_set():
-        batch = make()
-        while not stop.is_set():
-            try:
-                out.put(batch, timeout=0.5)
-                break
-            except queue.Full:
-                continue
-
-
 def build_gan(generator, discriminator, *, l1: float, adv: float, cycle: float, colour: float, real: bool):
     """The GAN as a Keras model whose ``train_step`` runs one generator and one discriminator update."""
     import keras
@@ -191,7 +176,6 @@ def main(argv=None) -> int:
     configure_tensorflow(args.threads)
     import keras
     import tensorflow as tf
-    from tqdm import tqdm
 
     from ml.colourway.model import build_discriminator, build_generator
 
@@ -207,30 +191,12 @@ def main(argv=None) -> int:
     vmask = select["mask"] >= 128
 
     generator = build_generator(SIDE, width=args.width)
-    discriminator = build_discriminator(SIDE)
-    gan = build_gan(generator, discriminator, l1=args.l1, adv=args.adv, cycle=args.cycle, colour=args.colour,
+    critic = build_discriminator(SIDE)
+    gan = build_gan(generator, critic, l1=args.l1, adv=args.adv, cycle=args.cycle, colour=args.colour,
                     real=bool(args.real_batch))
-    g_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
-    d_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
-    gan.compile(g_opt, d_opt)
-    g_opt.build(generator.trainable_variables)
-    d_opt.build(discriminator.trainable_variables)
+    optimizers = build_optimizers(generator, critic, args.lr)
+    gan.compile(optimizers["g_optimizer"], optimizers["d_optimizer"])
     rng = np.random.default_rng(args.seed)
-    start, history, best = 0, [], {"delta_e": float("inf")}
-    state_path = args.workdir / "last.state.pkl"
-    if args.resume and state_path.exists():
-        state = pickle.loads(state_path.read_bytes())
-        generator.load_weights(args.workdir / "last.generator.weights.h5")
-        discriminator.load_weights(args.workdir / "last.critic.weights.h5")
-        for opt, key in ((g_opt, "g_optimizer"), (d_opt, "d_optimizer")):
-            for var, value in zip(opt.variables, state[key]):
-                var.assign(value)
-        start, history, best = state["step"], state["history"], state["best"]
-        rng.bit_generator.state = state["rng"]
-        print(f"resumed at step {start} (best {best})", flush=True)
-    elif args.resume:
-        print(f"nothing to resume in {args.workdir}; starting fresh", flush=True)
-    print(f"generator parameters: {generator.count_params():,}; critic {discriminator.count_params():,}", flush=True)
 
     @tf.function(reduce_retracing=True)
     def predict(image, mask, cond):
@@ -242,55 +208,25 @@ def main(argv=None) -> int:
         scores = [float(np.mean(delta_e(lab(o), lab(t))[m])) for o, t, m in zip(outs, select["target"], vmask)]
         return float(np.mean(scores))
 
+    def after_eval(history: list) -> None:
+        _plot(history, args.workdir / "curve.png")
+        _samples(select, predict(*(tf.constant(a[:8]) for a in vin)).numpy(), args.workdir / "samples.png")
+
+    run = GanRun(name="colourway", workdir=args.workdir, gan=gan, generator=generator, critic=critic,
+                 optimizers=optimizers, score_name="select_delta_e", evaluate=evaluate,
+                 make_batch=Batches(pairs, real, rng, args.batch, args.real_batch), after_eval=after_eval,
+                 info={"generator_parameters": generator.count_params(),
+                       "args": {k: str(v) for k, v in vars(args).items()},
+                       "data": {"train_pairs": len(pairs["source"]), "select_pairs": args.select, "real": len(real)}})
+    start, history, best = start_or_resume(run, rng, args.resume)
+    print(f"generator parameters: {generator.count_params():,}; critic {critic.count_params():,}", flush=True)
     if not history:
         ident = float(np.mean([np.mean(delta_e(lab(s), lab(t))[m])
                                for s, t, m in zip(select["source"], select["target"], vmask)]))
         history.append({"step": 0, "select_delta_e": evaluate(), "identity_delta_e": ident})
         print(f"select ΔE2000: identity {ident:.3f}", flush=True)
-
-    make = Batches(pairs, real, rng, args.batch, args.real_batch)
-    batches: queue.Queue = queue.Queue(maxsize=6)
-    stop = threading.Event()
-    worker = threading.Thread(target=feed_batches, args=(make, batches, stop), daemon=True)
-    worker.start()
-    started = time.time()
-    logs: list[dict] = []
-    bar = tqdm(range(start + 1, args.steps + 1), initial=start, total=args.steps, desc="colourway", mininterval=10)
-    try:
-        for it in bar:
-            out = gan.train_on_batch(x=list(batches.get()), return_dict=True)
-            logs.append({k: float(v) for k, v in out.items()})
-            bar.set_postfix(l1=f"{np.mean([l['l1'] for l in logs[-50:]]):.4f}", refresh=False)
-            timed_out = args.max_minutes and (time.time() - started) / 60 > args.max_minutes
-            if it % args.eval_every == 0 or it == args.steps or timed_out:
-                de = evaluate()
-                mean = {k: float(np.mean([l[k] for l in logs])) for k in logs[0]}
-                history.append({"step": it, **mean, "select_delta_e": de})
-                logs = []
-                tqdm.write(f"step {it}: " + ", ".join(f"{k} {v:.4f}" for k, v in mean.items())
-                           + f"; select ΔE2000 {de:.3f} ({(time.time() - started) / 60:.1f} min)")
-                if de < best["delta_e"]:
-                    best = {"delta_e": de, "step": it}
-                    generator.save_weights(args.workdir / "best.weights.h5")
-                generator.save_weights(args.workdir / "last.generator.weights.h5")
-                discriminator.save_weights(args.workdir / "last.critic.weights.h5")
-                state_path.write_bytes(pickle.dumps({
-                    "step": it, "history": history, "best": best, "rng": rng.bit_generator.state,
-                    "g_optimizer": [np.asarray(v) for v in g_opt.variables],
-                    "d_optimizer": [np.asarray(v) for v in d_opt.variables]}))
-                (args.workdir / "metrics.json").write_text(json.dumps({
-                    "best": best, "history": history, "generator_parameters": generator.count_params(),
-                    "args": {k: str(v) for k, v in vars(args).items()},
-                    "data": {"train_pairs": len(pairs["source"]), "select_pairs": args.select, "real": len(real)}},
-                    indent=1))
-                _plot(history, args.workdir / "curve.png")
-                _samples(select, predict(*(tf.constant(a[:8]) for a in vin)).numpy(), args.workdir / "samples.png")
-            if timed_out:
-                tqdm.write(f"stopping after {args.max_minutes} min at step {it}")
-                break
-    finally:
-        stop.set()
-        bar.close()
+    best = run.train(steps=args.steps, eval_every=args.eval_every, max_minutes=args.max_minutes, rng=rng,
+                     start=start, history=history, best=best)
     print(f"best {best}; {(time.time() - t0) / 60:.1f} min in all", flush=True)
     return 0
 

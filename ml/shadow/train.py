@@ -11,16 +11,12 @@ metrics.json land in --workdir.
 from __future__ import annotations
 
 import argparse
-import json
-import pickle
-import queue
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
-from ml.colourway.train import feed_batches
+from ml.gan_training import GanRun, build_optimizers, start_or_resume
 from ml.shadow import SIDE
 from ml.shadow.data import SELECT_SEED, render_samples
 from ml.shadow.model import cutout_input
@@ -129,7 +125,6 @@ def main(argv=None) -> int:
     configure_tensorflow(args.threads)
     import keras
     import tensorflow as tf
-    from tqdm import tqdm
 
     from ml.shadow.model import build_critic, build_generator
 
@@ -144,82 +139,38 @@ def main(argv=None) -> int:
     generator = build_generator(SIDE, width=args.width)
     critic = build_critic(SIDE)
     gan = build_gan(generator, critic, l1=args.l1, adv=args.adv)
-    g_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
-    d_opt = keras.optimizers.Adam(learning_rate=args.lr, beta_1=0.5)
-    gan.compile(g_opt, d_opt)
-    g_opt.build(generator.trainable_variables)
-    d_opt.build(critic.trainable_variables)
+    optimizers = build_optimizers(generator, critic, args.lr)
+    gan.compile(optimizers["g_optimizer"], optimizers["d_optimizer"])
     rng = np.random.default_rng(args.seed)
-    start, history, best = 0, [], {"mae": float("inf")}
-    state_path = args.workdir / "last.state.pkl"
-    if args.resume and state_path.exists():
-        state = pickle.loads(state_path.read_bytes())
-        generator.load_weights(args.workdir / "last.generator.weights.h5")
-        critic.load_weights(args.workdir / "last.critic.weights.h5")
-        for opt, key in ((g_opt, "g_optimizer"), (d_opt, "d_optimizer")):
-            for var, value in zip(opt.variables, state[key]):
-                var.assign(value)
-        start, history, best = state["step"], state["history"], state["best"]
-        rng.bit_generator.state = state["rng"]
-        print(f"resumed at step {start} (best {best})", flush=True)
-    elif args.resume:
-        print(f"nothing to resume in {args.workdir}; starting fresh", flush=True)
-    print(f"generator parameters: {generator.count_params():,}; critic {critic.count_params():,}", flush=True)
 
     @tf.function(reduce_retracing=True)
     def predict(cut, light):
         return generator([cut, light], training=False)
 
-    def evaluate() -> tuple[float, np.ndarray]:
-        outs = np.concatenate([predict(tf.constant(vcut[i:i + 32]), tf.constant(vlight[i:i + 32])).numpy()
-                               for i in range(0, len(vcut), 32)])[..., 0]
-        return float(np.mean(np.abs(outs - vtruth))), outs
+    def layers_of(cut, light) -> np.ndarray:
+        return np.concatenate([predict(tf.constant(cut[i:i + 32]), tf.constant(light[i:i + 32])).numpy()
+                               for i in range(0, len(cut), 32)])[..., 0]
 
+    def evaluate() -> float:
+        return float(np.mean(np.abs(layers_of(vcut, vlight) - vtruth)))
+
+    def after_eval(history: list) -> None:
+        _plot(history, args.workdir / "curve.png")
+        _samples(select, layers_of(vcut[:8], vlight[:8]), args.workdir / "samples.png")
+
+    run = GanRun(name="shadow", workdir=args.workdir, gan=gan, generator=generator, critic=critic,
+                 optimizers=optimizers, score_name="select_mae", evaluate=evaluate,
+                 make_batch=Batches(samples, rng, args.batch), after_eval=after_eval,
+                 info={"generator_parameters": generator.count_params(),
+                       "args": {k: str(v) for k, v in vars(args).items()},
+                       "data": {"train_samples": len(samples["alpha"]), "select_samples": args.select}})
+    start, history, best = start_or_resume(run, rng, args.resume)
+    print(f"generator parameters: {generator.count_params():,}; critic {critic.count_params():,}", flush=True)
     if not history:
-        history.append({"step": 0, "select_mae": evaluate()[0], "no_shadow_mae": float(np.mean(vtruth))})
+        history.append({"step": 0, "select_mae": evaluate(), "no_shadow_mae": float(np.mean(vtruth))})
         print(f"select MAE: no shadow {history[0]['no_shadow_mae']:.4f}", flush=True)
-
-    make = Batches(samples, rng, args.batch)
-    batches: queue.Queue = queue.Queue(maxsize=6)
-    stop = threading.Event()
-    threading.Thread(target=feed_batches, args=(make, batches, stop), daemon=True).start()
-    started = time.time()
-    logs: list[dict] = []
-    bar = tqdm(range(start + 1, args.steps + 1), initial=start, total=args.steps, desc="shadow", mininterval=10)
-    try:
-        for it in bar:
-            out = gan.train_on_batch(x=list(batches.get()), return_dict=True)
-            logs.append({k: float(v) for k, v in out.items()})
-            bar.set_postfix(l1=f"{np.mean([l['l1'] for l in logs[-50:]]):.4f}", refresh=False)
-            timed_out = args.max_minutes and (time.time() - started) / 60 > args.max_minutes
-            if it % args.eval_every == 0 or it == args.steps or timed_out:
-                mae, outs = evaluate()
-                mean = {k: float(np.mean([l[k] for l in logs])) for k in logs[0]}
-                history.append({"step": it, **mean, "select_mae": mae})
-                logs = []
-                tqdm.write(f"step {it}: " + ", ".join(f"{k} {v:.4f}" for k, v in mean.items())
-                           + f"; select MAE {mae:.4f} ({(time.time() - started) / 60:.1f} min)")
-                if mae < best["mae"]:
-                    best = {"mae": mae, "step": it}
-                    generator.save_weights(args.workdir / "best.weights.h5")
-                generator.save_weights(args.workdir / "last.generator.weights.h5")
-                critic.save_weights(args.workdir / "last.critic.weights.h5")
-                state_path.write_bytes(pickle.dumps({
-                    "step": it, "history": history, "best": best, "rng": rng.bit_generator.state,
-                    "g_optimizer": [np.asarray(v) for v in g_opt.variables],
-                    "d_optimizer": [np.asarray(v) for v in d_opt.variables]}))
-                (args.workdir / "metrics.json").write_text(json.dumps({
-                    "best": best, "history": history, "generator_parameters": generator.count_params(),
-                    "args": {k: str(v) for k, v in vars(args).items()},
-                    "data": {"train_samples": len(samples["alpha"]), "select_samples": args.select}}, indent=1))
-                _plot(history, args.workdir / "curve.png")
-                _samples(select, outs[:8], args.workdir / "samples.png")
-            if timed_out:
-                tqdm.write(f"stopping after {args.max_minutes} min at step {it}")
-                break
-    finally:
-        stop.set()
-        bar.close()
+    best = run.train(steps=args.steps, eval_every=args.eval_every, max_minutes=args.max_minutes, rng=rng,
+                     start=start, history=history, best=best)
     print(f"best {best}; {(time.time() - t0) / 60:.1f} min in all", flush=True)
     return 0
 

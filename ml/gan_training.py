@@ -1,0 +1,126 @@
+"""The loop both conditional GANs (ml.colourway, ml.shadow) train with: batches made in a thread, one
+``train_on_batch`` of the GAN's custom ``train_step`` per step, and every ``eval_every`` steps a score on the
+held-out "select" set (lower is better), the best generator kept, and a resumable checkpoint (both networks'
+weights, both optimizers, step, history, random state) with metrics.json and pictures written to the workdir.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+def feed_batches(make, out: "queue.Queue", stop: threading.Event) -> None:
+    """Make batches in a thread while TensorFlow trains (numpy and OpenCV release the GIL)."""
+    while not stop.is_set():
+        batch = make()
+        while not stop.is_set():
+            try:
+                out.put(batch, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+
+
+@dataclass
+class GanRun:
+    name: str               # progress bar label
+    workdir: Path
+    gan: object             # a keras.Model whose train_step updates both networks
+    generator: object
+    critic: object
+    optimizers: dict        # {"g_optimizer": ..., "d_optimizer": ...}
+    score_name: str         # e.g. "select_delta_e"
+    evaluate: Callable[[], float]
+    make_batch: Callable[[], tuple]
+    after_eval: Callable[[list], None]  # pictures (curve, samples) from the history
+    info: dict              # what metrics.json records besides best and history
+
+    def _state_path(self) -> Path:
+        return self.workdir / "last.state.pkl"
+
+    def resume(self, rng: np.random.Generator) -> tuple[int, list, dict] | None:
+        """Load the last checkpoint into the networks, optimizers and ``rng``; None when there is none."""
+        if not self._state_path().exists():
+            return None
+        state = pickle.loads(self._state_path().read_bytes())
+        self.generator.load_weights(self.workdir / "last.generator.weights.h5")
+        self.critic.load_weights(self.workdir / "last.critic.weights.h5")
+        for key, opt in self.optimizers.items():
+            for var, value in zip(opt.variables, state[key]):
+                var.assign(value)
+        rng.bit_generator.state = state["rng"]
+        return state["step"], state["history"], state["best"]
+
+    def _checkpoint(self, step: int, history: list, best: dict, rng: np.random.Generator) -> None:
+        self.generator.save_weights(self.workdir / "last.generator.weights.h5")
+        self.critic.save_weights(self.workdir / "last.critic.weights.h5")
+        self._state_path().write_bytes(pickle.dumps({
+            "step": step, "history": history, "best": best, "rng": rng.bit_generator.state,
+            **{key: [np.asarray(v) for v in opt.variables] for key, opt in self.optimizers.items()}}))
+        (self.workdir / "metrics.json").write_text(json.dumps({"best": best, "history": history, **self.info}, indent=1))
+
+    def train(self, *, steps: int, eval_every: int, max_minutes: float, rng: np.random.Generator,
+              start: int, history: list, best: dict) -> dict:
+        """Train from ``start`` to ``steps`` (or for ``max_minutes``); return the best {score, step}."""
+        from tqdm import tqdm
+
+        batches: queue.Queue = queue.Queue(maxsize=6)
+        stop = threading.Event()
+        threading.Thread(target=feed_batches, args=(self.make_batch, batches, stop), daemon=True).start()
+        started = time.time()
+        logs: list[dict] = []
+        bar = tqdm(range(start + 1, steps + 1), initial=start, total=steps, desc=self.name, mininterval=10)
+        try:
+            for it in bar:
+                out = self.gan.train_on_batch(x=list(batches.get()), return_dict=True)
+                logs.append({k: float(v) for k, v in out.items()})
+                bar.set_postfix(l1=f"{np.mean([log['l1'] for log in logs[-50:]]):.4f}", refresh=False)
+                timed_out = max_minutes and (time.time() - started) / 60 > max_minutes
+                if it % eval_every == 0 or it == steps or timed_out:
+                    score = self.evaluate()
+                    mean = {k: float(np.mean([log[k] for log in logs])) for k in logs[0]}
+                    history.append({"step": it, **mean, self.score_name: score})
+                    logs = []
+                    tqdm.write(f"step {it}: " + ", ".join(f"{k} {v:.4f}" for k, v in mean.items())
+                               + f"; {self.score_name} {score:.4f} ({(time.time() - started) / 60:.1f} min)")
+                    if score < best["score"]:
+                        best = {"score": score, "step": it}
+                        self.generator.save_weights(self.workdir / "best.weights.h5")
+                    self._checkpoint(it, history, best, rng)
+                    self.after_eval(history)
+                if timed_out:
+                    tqdm.write(f"stopping after {max_minutes} min at step {it}")
+                    break
+        finally:
+            stop.set()
+            bar.close()
+        return best
+
+
+def build_optimizers(generator, critic, lr: float) -> dict:
+    """Adam for both networks (beta1 0.5, as GANs train), built so a checkpoint can be loaded into them."""
+    import keras
+
+    out = {"g_optimizer": keras.optimizers.Adam(learning_rate=lr, beta_1=0.5),
+           "d_optimizer": keras.optimizers.Adam(learning_rate=lr, beta_1=0.5)}
+    out["g_optimizer"].build(generator.trainable_variables)
+    out["d_optimizer"].build(critic.trainable_variables)
+    return out
+
+
+def start_or_resume(run: GanRun, rng: np.random.Generator, resume: bool) -> tuple[int, list, dict]:
+    if resume:
+        found = run.resume(rng)
+        if found is not None:
+            print(f"resumed at step {found[0]} (best {found[2]})", flush=True)
+            return found
+        print(f"nothing to resume in {run.workdir}; starting fresh", flush=True)
+    return 0, [], {"score": float("inf")}
