@@ -1,37 +1,35 @@
 """Install trained colourway weights: ``python -m ml.colourway.export [--from var/train/colourway/best.weights.h5]``.
 
-Copies the chosen generator checkpoint to ml/weights/colourway.weights.h5, converts it to colourway.tflite (what
-the worker and the composer's preview run under LiteRT) and writes its card colourway.json: the sha256s the
-loader checks, the TFLite file's largest difference to Keras on the reference pair, the builder config, the
-generator's output on the fixed reference pair (the test compares against it) and the training record from the
-run's metrics.json. Eval numbers are added with ``--eval FILE`` (what ``python -m ml.eval colourway --json``
-printed).
+Copies the chosen generator checkpoint to ml/weights/colourway.weights.h5, converts it to colourway.tflite and
+writes its card colourway.json (``ml.export.install``): the generator's output on the fixed reference pair is what
+the test compares against. Eval numbers are added with ``--eval FILE`` (what ``python -m ml.eval colourway
+--json`` printed).
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import shutil
-import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from ml.colourway import SIDE
-from ml.colourway.inference import CARD_JSON_PATH, INPUT_NAMES, TFLITE_PATH, WEIGHTS_PATH
+from ml.colourway.inference import CARD_JSON_PATH, TFLITE_PATH, WEIGHTS_PATH
 
 REFERENCE_SEED = 70_000_000  # the fixed pair the card records the generator's output on (no split uses it)
 
 
-def reference_inputs():
-    """The generator's inputs for the reference pair, and a description of them."""
+def reference_inputs() -> tuple[dict, str]:
+    """The generator's inputs for the reference pair (by input name), and a description of them."""
     from ml.colourway.data import render_pair
     from ml.colourway.train import pair_inputs
 
     pair = render_pair(REFERENCE_SEED)
     image, mask, cond = pair_inputs(pair.source[None], pair.mask[None], pair.target_lab[None])
-    return (image, mask, cond), f"ml.colourway.data.render_pair({REFERENCE_SEED}) at {SIDE} px"
+    return {"image": image, "mask": mask, "condition": cond}, f"ml.colourway.data.render_pair({REFERENCE_SEED}) at {SIDE} px"
+
+
+def describe(out) -> dict:
+    centre = out[0, SIDE // 2 - 2:SIDE // 2 + 2, SIDE // 2 - 2:SIDE // 2 + 2].reshape(-1)
+    return {"inputs": reference_inputs()[1], "mean": round(float(out.mean()), 5),
+            "centre_4x4": [round(float(v), 4) for v in centre]}
 
 
 def main(argv=None) -> int:
@@ -43,48 +41,13 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not args.source.is_file():
         p.error(f"--from {args.source}: no such file (train first: python -m ml.train colourway)")
-    if args.source.resolve() != WEIGHTS_PATH.resolve():
-        shutil.copyfile(args.source, WEIGHTS_PATH)
-    from ml.runtime import configure_tensorflow
+    from ml.colourway.model import build_generator
+    from ml.export import install
 
-    configure_tensorflow(1)
-    import tensorflow as tf
-
-    from ml.colourway.model import CONDITION_SIZE, build_generator
-    from ml.runtime import TFLitePredictor
-
-    model = build_generator(SIDE, width=args.width)
-    model.load_weights(WEIGHTS_PATH)
-    inputs, description = reference_inputs()
-    out = np.asarray(model(list(inputs), training=False))[0]
-    shapes = {"image": (None, SIDE, SIDE, 3), "mask": (None, SIDE, SIDE, 1), "condition": (None, CONDITION_SIZE)}
-    spec = [tf.TensorSpec(shapes[name], tf.float32, name=name) for name in INPUT_NAMES]
-    with tempfile.TemporaryDirectory(prefix="colourway-savedmodel-") as saved:
-        model.export(saved, format="tf_saved_model", input_signature=[spec], verbose=False)
-        TFLITE_PATH.write_bytes(tf.lite.TFLiteConverter.from_saved_model(saved).convert())
-    lite = TFLitePredictor(TFLITE_PATH, 1, inputs=INPUT_NAMES)(*inputs)[0]
-    centre = out[SIDE // 2 - 2:SIDE // 2 + 2, SIDE // 2 - 2:SIDE // 2 + 2].reshape(-1)
-    card = json.loads(CARD_JSON_PATH.read_text()) if CARD_JSON_PATH.exists() else {}
-    card.update({
-        "weights": WEIGHTS_PATH.name,
-        "sha256": hashlib.sha256(WEIGHTS_PATH.read_bytes()).hexdigest(),
-        "tflite": TFLITE_PATH.name,
-        "tflite_sha256": hashlib.sha256(TFLITE_PATH.read_bytes()).hexdigest(),
-        "tflite_vs_keras_max_abs": float(np.abs(lite - out).max()),
-        "side": SIDE, "width": args.width, "parameters": int(model.count_params()),
-        "reference": {"inputs": description, "mean": round(float(out.mean()), 5),
-                      "centre_4x4": [round(float(v), 4) for v in centre]},
-    })
-    if args.metrics.is_file():
-        m = json.loads(args.metrics.read_text())
-        card["training"] = {"best": m["best"], "data": m.get("data"), "args": m.get("args"),
-                            "evaluations": [{k: h[k] for k in ("step", "select_delta_e") if k in h} for h in m["history"]]}
-    if args.eval:
-        card["eval"] = json.loads(args.eval.read_text())
-    CARD_JSON_PATH.write_text(json.dumps(card, indent=1) + "\n")
-    print(f"{WEIGHTS_PATH} ({WEIGHTS_PATH.stat().st_size / 1e6:.2f} MB), {TFLITE_PATH} "
-          f"({TFLITE_PATH.stat().st_size / 1e6:.2f} MB, max difference to Keras {card['tflite_vs_keras_max_abs']:.1e}), "
-          f"card {CARD_JSON_PATH}")
+    install(source=args.source, weights=WEIGHTS_PATH, tflite=TFLITE_PATH, card_path=CARD_JSON_PATH,
+            build=lambda: build_generator(SIDE, width=args.width), inputs=reference_inputs()[0],
+            config={"side": SIDE, "width": args.width}, describe=describe, metrics=args.metrics,
+            score_keys=("step", "select_delta_e"), training_keys=("data", "args"), eval_json=args.eval)
     return 0
 
 

@@ -11,15 +11,14 @@ patch of about 30 pixels, whether the candidate is a real render of that request
 """
 from __future__ import annotations
 
+from ml.unet import condition_planes, unet_body
+
 CONDITION_SIZE = 6
 
 
 def _planes(tensors):
-    from keras import ops
-
     cond, like = tensors
-    shape = ops.shape(like)
-    return ops.broadcast_to(cond[:, None, None, :], (shape[0], shape[1], shape[2], CONDITION_SIZE))
+    return condition_planes(cond, like, CONDITION_SIZE)
 
 
 def build_generator(side: int = 128, *, width: int = 24):
@@ -34,21 +33,8 @@ def build_generator(side: int = 128, *, width: int = 24):
     cond = keras.Input((CONDITION_SIZE,), name="condition")
     x = layers.Concatenate()([layers.Rescaling(2.0, offset=-1.0)(image), mask,
                               layers.Lambda(_planes, name="input_planes")([cond, image])])
-    skips = []
-    widths = (width, width * 2, width * 4, width * 8)
-    for i, filters in enumerate(widths):
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"enc{i}a")(x)
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"enc{i}b")(x)
-        skips.append(x)
-        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu", name=f"down{i}")(x)
-    x = layers.Concatenate()([x, layers.Lambda(_planes, name="bottleneck_planes")([cond, x])])
-    x = layers.Conv2D(widths[-1], 3, padding="same", activation="relu", name="mid_a")(x)
-    x = layers.Conv2D(widths[-1], 3, padding="same", activation="relu", name="mid_b")(x)
-    for i, filters in reversed(list(enumerate(widths))):
-        x = layers.UpSampling2D(interpolation="bilinear")(x)
-        x = layers.Concatenate()([x, skips[i]])
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"dec{i}a")(x)
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"dec{i}b")(x)
+    x = unet_body(x, widths=(width, width * 2, width * 4, width * 8), mid_names=("mid_a", "mid_b"),
+                  mid_dilations=(1, 1), bottleneck=lambda t: layers.Lambda(_planes, name="bottleneck_planes")([cond, t]))
     change = layers.Conv2D(3, 3, padding="same", activation="tanh", kernel_initializer="zeros", name="change")(x)
     out = layers.Lambda(lambda t: keras.ops.clip(t[0] + t[1] * t[2], 0.0, 1.0), name="recoloured")([image, mask, change])
     return keras.Model([image, mask, cond], out, name="atelier_colourway")

@@ -25,7 +25,7 @@ import numpy as np
 from ml.colourway import SIDE
 from ml.colourway.colour import LAB_SCALE, colour_lab, condition, delta_e, lab, subject_median
 from ml.colourway.data import SELECT_SEED, load_real, material_median, random_colour, render_pairs
-from ml.gan_training import GanRun, build_optimizers, start_or_resume
+from ml.training import GanRun, build_optimizers, start_or_resume
 
 
 def parse_args(argv):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.training import feed_batches
 from ml.look import INPUT_SIDE
 from ml.look.data import SHARED, PairMaker, list_photos, load_training_photos
 
@@ -53,18 +54,6 @@ def mean_delta_e(a: np.ndarray, b: np.ndarray) -> float:
     from skimage.color import deltaE_ciede2000, rgb2lab
 
     return float(np.mean(deltaE_ciede2000(rgb2lab(np.clip(a, 0, 1)), rgb2lab(np.clip(b, 0, 1)))))
-
-
-def _batches(maker: PairMaker, size: int, out: "queue.Queue", stop: threading.Event) -> None:
-    """Make batches in a thread while TensorFlow trains (numpy and OpenCV release the GIL)."""
-    while not stop.is_set():
-        batch = maker.batch(size)
-        while not stop.is_set():
-            try:
-                out.put(batch, timeout=0.5)
-                break
-            except queue.Full:
-                continue
 
 
 def main(argv=None) -> int:
@@ -136,7 +125,7 @@ def main(argv=None) -> int:
     maker = PairMaker(photos, rng)
     batches: queue.Queue = queue.Queue(maxsize=4)
     stop = threading.Event()
-    worker = threading.Thread(target=_batches, args=(maker, args.batch, batches, stop), daemon=True)
+    worker = threading.Thread(target=feed_batches, args=(lambda: maker.batch(args.batch), batches, stop), daemon=True)
     worker.start()
     started = time.time()
     losses = []

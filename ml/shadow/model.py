@@ -8,14 +8,12 @@ Critic: the same inputs plus a candidate layer; a least-squares score per patch 
 from __future__ import annotations
 
 from ml.shadow.data import LIGHT_SIZE
+from ml.unet import condition_planes, unet_body
 
 
 def _planes(tensors):
-    from keras import ops
-
     light, like = tensors
-    shape = ops.shape(like)
-    return ops.broadcast_to(light[:, None, None, :], (shape[0], shape[1], shape[2], LIGHT_SIZE))
+    return condition_planes(light, like, LIGHT_SIZE)
 
 
 def build_generator(side: int = 128, *, width: int = 16):
@@ -27,22 +25,9 @@ def build_generator(side: int = 128, *, width: int = 16):
     cutout = keras.Input((side, side, 4), name="cutout")
     light = keras.Input((LIGHT_SIZE,), name="light")
     x = layers.Concatenate()([cutout, layers.Lambda(_planes, name="input_planes")([light, cutout])])
-    skips = []
-    widths = (width, width * 2, width * 4, width * 8)
-    for i, filters in enumerate(widths):
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"enc{i}a")(x)
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"enc{i}b")(x)
-        skips.append(x)
-        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu", name=f"down{i}")(x)
-    x = layers.Concatenate()([x, layers.Lambda(_planes, name="bottleneck_planes")([light, x])])
     # a long shadow reaches far from the product: dilated convolutions widen the bottleneck's view
-    for i, rate in enumerate((1, 2, 4)):
-        x = layers.Conv2D(widths[-1], 3, padding="same", dilation_rate=rate, activation="relu", name=f"mid{i}")(x)
-    for i, filters in reversed(list(enumerate(widths))):
-        x = layers.UpSampling2D(interpolation="bilinear")(x)
-        x = layers.Concatenate()([x, skips[i]])
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"dec{i}a")(x)
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"dec{i}b")(x)
+    x = unet_body(x, widths=(width, width * 2, width * 4, width * 8), mid_names=("mid0", "mid1", "mid2"),
+                  mid_dilations=(1, 2, 4), bottleneck=lambda t: layers.Lambda(_planes, name="bottleneck_planes")([light, t]))
     logits = layers.Conv2D(1, 3, padding="same", name="shadow_logits",
                            bias_initializer=keras.initializers.Constant(-4.0))(x)
     out = layers.Lambda(lambda t: keras.ops.sigmoid(t[0]) * (1.0 - t[1][..., 3:4]), name="shadow")([logits, cutout])

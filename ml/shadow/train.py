@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.gan_training import GanRun, build_optimizers, start_or_resume
+from ml.training import GanRun, build_optimizers, start_or_resume
 from ml.shadow import SIDE
 from ml.shadow.data import SELECT_SEED, render_samples
 from ml.shadow.model import cutout_input

@@ -1,4 +1,5 @@
-"""The loop both conditional GANs (ml.colourway, ml.shadow) train with: batches made in a thread, one
+"""Training loops shared by our models: ``feed_batches`` (batches made in a thread while TensorFlow trains) and
+``GanRun``, the loop both conditional GANs (ml.colourway, ml.shadow) train with: one
 ``train_on_batch`` of the GAN's custom ``train_step`` per step, and every ``eval_every`` steps a score on the
 held-out "select" set (lower is better), the best generator kept, and a resumable checkpoint (both networks'
 weights, both optimizers, step, history, random state) with metrics.json and pictures written to the workdir.
