@@ -125,3 +125,26 @@ def start_or_resume(run: GanRun, rng: np.random.Generator, resume: bool) -> tupl
             return found
         print(f"nothing to resume in {run.workdir}; starting fresh", flush=True)
     return 0, [], {"score": float("inf")}
+
+
+def render_chunks(folder: Path, kind: str, count: int, chunk: int, render: Callable) -> None:
+    """Render training items 0..count-1 with ``render(seeds) -> dict of arrays`` into folder/<kind>_<start>.npz,
+    ``chunk`` at a time, skipping chunks already there (a stopped run resumes where it was)."""
+    from tqdm import tqdm
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in tqdm(range(0, count, chunk), desc=f"rendering {kind}"):
+        path = folder / f"{kind}_{start:08d}.npz"
+        if not path.exists():
+            tmp = folder / f"{kind}_{start:08d}.tmp.npz"
+            np.savez(tmp, **render(range(start, min(count, start + chunk))))
+            tmp.rename(path)
+
+
+def load_chunks(folder: Path, kind: str, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The rendered chunks of ``folder`` joined (the named arrays only); a clear exit when there are none."""
+    files = sorted(p for p in folder.glob(f"{kind}_*.npz") if ".tmp" not in p.name)
+    if not files:
+        raise SystemExit(f"error: no rendered {kind} in {folder}; run with --render N first")
+    parts = [dict(np.load(f)) for f in files]
+    return {k: np.concatenate([p[k] for p in parts]) for k in keys}

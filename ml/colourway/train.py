@@ -25,7 +25,7 @@ import numpy as np
 from ml.colourway import SIDE
 from ml.colourway.colour import LAB_SCALE, colour_lab, condition, delta_e, lab, subject_median
 from ml.colourway.data import SELECT_SEED, load_real, material_median, random_colour, render_pairs
-from ml.training import GanRun, build_optimizers, start_or_resume
+from ml.training import GanRun, build_optimizers, load_chunks, render_chunks, start_or_resume
 
 
 def parse_args(argv):
@@ -51,28 +51,6 @@ def parse_args(argv):
     if args.steps < 1 or args.batch < 2 or args.eval_every < 1 or args.real_batch < 0:
         p.error("--steps and --eval-every must be >= 1, --batch >= 2 and --real-batch >= 0")
     return args
-
-
-def render_training_pairs(workdir: Path, count: int, chunk: int = 500) -> None:
-    """Render training pairs 0..count-1 into workdir/pairs in chunks (skipping chunks already there)."""
-    from tqdm import tqdm
-
-    folder = workdir / "pairs"
-    folder.mkdir(parents=True, exist_ok=True)
-    for start in tqdm(range(0, count, chunk), desc="rendering pairs"):
-        path = folder / f"pairs_{start:08d}.npz"
-        if not path.exists():
-            tmp = folder / f"pairs_{start:08d}.tmp.npz"
-            np.savez(tmp, **render_pairs(range(start, min(count, start + chunk))))
-            tmp.rename(path)
-
-
-def load_training_pairs(workdir: Path) -> dict[str, np.ndarray]:
-    files = sorted(p for p in (workdir / "pairs").glob("pairs_*.npz") if ".tmp" not in p.name)
-    if not files:
-        raise SystemExit(f"error: no rendered pairs in {workdir / 'pairs'}; run with --render N first")
-    parts = [dict(np.load(f)) for f in files]
-    return {k: np.concatenate([p[k] for p in parts]) for k in ("source", "target", "mask")}
 
 
 def pair_inputs(source: np.ndarray, mask: np.ndarray, target_lab: np.ndarray):
@@ -170,7 +148,7 @@ def build_gan(generator, discriminator, *, l1: float, adv: float, cycle: float, 
 def main(argv=None) -> int:
     args = parse_args(argv or [])
     if args.render:
-        render_training_pairs(args.workdir, args.render)
+        render_chunks(args.workdir / "pairs", "pairs", args.render, 500, render_pairs)
     from ml.runtime import configure_tensorflow
 
     configure_tensorflow(args.threads)
@@ -182,7 +160,7 @@ def main(argv=None) -> int:
     keras.utils.set_random_seed(args.seed)
     args.workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    pairs = load_training_pairs(args.workdir)
+    pairs = load_chunks(args.workdir / "pairs", "pairs", ("source", "target", "mask"))
     real = load_real("train") if args.real_batch else []
     select = render_pairs(range(SELECT_SEED, SELECT_SEED + args.select))
     print(f"pairs: train {len(pairs['source'])}, select {args.select}; real photos {len(real)}; "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.training import GanRun, build_optimizers, start_or_resume
+from ml.training import GanRun, build_optimizers, load_chunks, render_chunks, start_or_resume
 from ml.shadow import SIDE
 from ml.shadow.data import SELECT_SEED, render_samples
 from ml.shadow.model import cutout_input
@@ -42,27 +42,6 @@ def parse_args(argv):
     if args.steps < 1 or args.batch < 2 or args.eval_every < 1:
         p.error("--steps and --eval-every must be >= 1 and --batch >= 2")
     return args
-
-
-def render_training_samples(workdir: Path, count: int, chunk: int = 250) -> None:
-    from tqdm import tqdm
-
-    folder = workdir / "samples"
-    folder.mkdir(parents=True, exist_ok=True)
-    for start in tqdm(range(0, count, chunk), desc="rendering samples"):
-        path = folder / f"samples_{start:08d}.npz"
-        if not path.exists():
-            tmp = folder / f"samples_{start:08d}.tmp.npz"
-            np.savez(tmp, **render_samples(range(start, min(count, start + chunk))))
-            tmp.rename(path)
-
-
-def load_training_samples(workdir: Path) -> dict[str, np.ndarray]:
-    files = sorted(p for p in (workdir / "samples").glob("samples_*.npz") if ".tmp" not in p.name)
-    if not files:
-        raise SystemExit(f"error: no rendered samples in {workdir / 'samples'}; run with --render N first")
-    parts = [dict(np.load(f)) for f in files]
-    return {k: np.concatenate([p[k] for p in parts]) for k in ("rgb", "alpha", "shadow", "light")}
 
 
 class Batches:
@@ -119,7 +98,7 @@ def build_gan(generator, critic, *, l1: float, adv: float):
 def main(argv=None) -> int:
     args = parse_args(argv or [])
     if args.render:
-        render_training_samples(args.workdir, args.render)
+        render_chunks(args.workdir / "samples", "samples", args.render, 250, render_samples)
     from ml.runtime import configure_tensorflow
 
     configure_tensorflow(args.threads)
@@ -131,7 +110,7 @@ def main(argv=None) -> int:
     keras.utils.set_random_seed(args.seed)
     args.workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    samples = load_training_samples(args.workdir)
+    samples = load_chunks(args.workdir / "samples", "samples", ("rgb", "alpha", "shadow", "light"))
     select = render_samples(range(SELECT_SEED, SELECT_SEED + args.select))
     vcut, vlight, vtruth = cutout_input(select["rgb"], select["alpha"]), select["light"], select["shadow"]
     print(f"samples: train {len(samples['alpha'])}, select {args.select}; {time.time() - t0:.0f} s", flush=True)

@@ -109,3 +109,20 @@ def test_the_eval_command_refuses_bad_arguments(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--renders", "0"])
     assert exit_info.value.code == 2 and "--renders must be >= 1" in capsys.readouterr().err
+
+
+def test_training_chunks_render_once_and_load_back(tmp_path):
+    from ml.training import load_chunks, render_chunks
+
+    calls = []
+
+    def render(seeds):
+        calls.append(list(seeds))
+        return {"x": np.asarray(list(seeds)), "y": np.asarray(list(seeds)) * 2}
+
+    render_chunks(tmp_path, "items", 5, 2, render)
+    render_chunks(tmp_path, "items", 5, 2, render)  # a second run finds every chunk and renders nothing
+    assert calls == [[0, 1], [2, 3], [4]]
+    assert load_chunks(tmp_path, "items", ("x",))["x"].tolist() == [0, 1, 2, 3, 4]
+    with pytest.raises(SystemExit, match="no rendered others"):
+        load_chunks(tmp_path, "others", ("x",))
