@@ -66,3 +66,20 @@ def test_bad_inputs_are_clear_errors():
                        ({"method": "raytrace"}, "method")):
         with pytest.raises(InvalidRecipe, match=field):
             parse_recipe([{"op": "cast_shadow", **bad}])
+
+
+@needs_weights
+@pytest.mark.django_db
+def test_a_cast_shadow_job_is_reviewed_and_published_marked_ai_edited(studio_world):
+    from imagestudio.models import StudioJob
+    from imagestudio.services.review import studio_result_approve
+
+    from .jobs_helpers import make_job, run_job
+
+    job = make_job(studio_world, steps=[{"op": "grabcut_mask"}, {"op": "cast_shadow", "method": "model"}])
+    run_job(job)
+    job.refresh_from_db()
+    assert job.status == StudioJob.Status.AWAITING_REVIEW, job.error
+    assert job.model_versions["cast_shadow"].startswith("shadow-")
+    image = studio_result_approve(result=job.results.get(), user=studio_world["reviewer"], confirm_risk=True)
+    assert image.ai_edited and not image.ai_generated

@@ -159,3 +159,46 @@ def test_the_eval_command_refuses_bad_arguments(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--renders", "0"])
     assert exit_info.value.code == 2 and "--renders >= 1" in capsys.readouterr().err
+
+
+def _card():
+    path = WEIGHTS / "colourway.json"
+    if not path.exists():
+        pytest.skip("no committed colourway weights")
+    return json.loads(path.read_text())
+
+
+def test_the_committed_weights_match_their_card_and_give_the_recorded_output():
+    card = _card()
+    weights = WEIGHTS / card["weights"]
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == card["sha256"]
+    assert weights.stat().st_size <= 15 * 1024 * 1024 and (WEIGHTS / card["tflite"]).stat().st_size <= 15 * 1024 * 1024
+    assert hashlib.sha256((WEIGHTS / card["tflite"]).read_bytes()).hexdigest() == card["tflite_sha256"]
+    assert card["tflite_vs_keras_max_abs"] < 1e-4
+    from ml.colourway import SIDE
+    from ml.colourway.export import reference_inputs
+    from ml.colourway.inference import load_model, model_version, predict
+
+    inputs, _ = reference_inputs()
+    for model in (None, load_model()):  # LiteRT, then Keras
+        out = predict(inputs["image"], inputs["mask"], inputs["condition"], model)[0]
+        centre = out[SIDE // 2 - 2:SIDE // 2 + 2, SIDE // 2 - 2:SIDE // 2 + 2].reshape(-1)
+        assert np.allclose(centre, card["reference"]["centre_4x4"], atol=1e-3)
+        assert abs(float(out.mean()) - card["reference"]["mean"]) < 1e-4
+    assert model_version() == "colourway-" + card["sha256"][:12]
+
+
+def test_the_committed_generator_beats_the_classical_recolour_on_held_out_style_pairs():
+    _card()
+    from ml.colourway.inference import recolour
+
+    ours, classical = [], []
+    for seed in range(80_000_100, 80_000_106):  # outside every training, select and eval seed range
+        pair = render_pair(seed, size=160)
+        inside = pair.mask >= 128
+        made = recolour(pair.source, pair.mask, pair.target_lab)
+        assert np.array_equal(made[pair.mask == 0], pair.source[pair.mask == 0])
+        ours.append(float(delta_e(lab(made), lab(pair.target))[inside].mean()))
+        shifted = lab_shift(pair.source, pair.mask, pair.target_lab, lightness=1.0)
+        classical.append(float(delta_e(lab(shifted), lab(pair.target))[inside].mean()))
+    assert np.mean(ours) < np.mean(classical), (ours, classical)

@@ -126,3 +126,47 @@ def test_training_chunks_render_once_and_load_back(tmp_path):
     assert load_chunks(tmp_path, "items", ("x",))["x"].tolist() == [0, 1, 2, 3, 4]
     with pytest.raises(SystemExit, match="no rendered others"):
         load_chunks(tmp_path, "others", ("x",))
+
+
+def _card():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "ml" / "weights" / "shadow.json"
+    if not path.exists():
+        pytest.skip("no committed shadow weights")
+    return path.parent, json.loads(path.read_text())
+
+
+def test_the_committed_weights_match_their_card_and_give_the_recorded_output():
+    import hashlib
+
+    folder, card = _card()
+    weights = folder / card["weights"]
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == card["sha256"]
+    assert hashlib.sha256((folder / card["tflite"]).read_bytes()).hexdigest() == card["tflite_sha256"]
+    assert weights.stat().st_size <= 15 * 1024 * 1024 and card["tflite_vs_keras_max_abs"] < 1e-4
+    from ml.shadow.export import reference_inputs
+    from ml.shadow.inference import load_model, model_version, predict
+
+    inputs, _ = reference_inputs()
+    for model in (None, load_model()):  # LiteRT, then Keras
+        out = predict(inputs["cutout"], inputs["light"], model)[0]
+        assert abs(float(out.mean()) - card["reference"]["mean"]) < 1e-4
+        assert abs(float(out.max()) - card["reference"]["max"]) < 1e-3
+    assert model_version() == "shadow-" + card["sha256"][:12]
+
+
+def test_the_committed_generator_is_closer_to_the_true_shadow_than_the_contact_shadow():
+    _card()
+    from ml.shadow.inference import shadow_layer
+
+    ours, classical = [], []
+    for seed in range(80_000_200, 80_000_208):  # outside every training, select and eval seed range
+        s = render_sample(seed)
+        floor = s.alpha < 128
+        layer = shadow_layer(s.alpha, s.rgb, s.light)
+        assert (layer[s.alpha == 255] == 0).all()
+        ours.append(float(np.abs(layer - s.shadow)[floor].mean()))
+        classical.append(float(np.abs(contact(s.alpha) - s.shadow)[floor].mean()))
+    assert np.mean(ours) < np.mean(classical), (ours, classical)
