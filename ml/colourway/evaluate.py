@@ -5,7 +5,8 @@ render's material median, ``data.material_median``): for each method, mean CIEDE
 between the output's product and the true render in the target colour (the mean over photos of each photo's
 mean over product pixels, and the 95th percentile over all product pixels), SSIM of luminance (L*) against the
 truth inside the product, ΔE of the background against the source (0 when nothing outside the mask moved) and
-ms per photo. Methods: ours (the committed generator, through ``inference.recolour``), lab_shift (a*/b* moved,
+ms per photo. Methods: ours (the committed generator, through ``inference.recolour``), ours_raw (the same
+without its final ``lock_median``), lab_shift (a*/b* moved,
 L kept: the studio's ``recolour``), lab_shift_l (a*/b* and L moved) and hue_rotate (HSV hue turned).
 
 Real photos (the "test" half of the held-out photos of ecssd and alphamatting27, with their human masks, at
@@ -26,7 +27,7 @@ import numpy as np
 
 from ml.colourway.baselines import BASELINES
 from ml.colourway.colour import delta_e, lab, subject_median
-from ml.colourway.data import REAL_SOURCES, REQUEST_COLOURS, TEST_SEED, render_pair, request_lab
+from ml.colourway.data import REAL_SOURCES, REQUEST_COLOURS, SELECT_SEED, TEST_SEED, render_pair, request_lab
 
 GOAL_RATIO = 0.5
 GOAL_SSIM = 0.97
@@ -43,6 +44,8 @@ def parse_args(argv):
     p.add_argument("--no-real", action="store_true", help="skip the real photos")
     p.add_argument("--weights", type=Path, default=None, help="generator weights to evaluate instead of the committed")
     p.add_argument("--width", type=int, default=16, help="generator width for --weights")
+    p.add_argument("--split", choices=("test", "select"), default="test",
+                   help="test (what is reported) or select (the held-out half for choosing settings and weights)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if args.renders < 1 or args.size < 32 or args.real < 0 or args.real_side < 32:
@@ -72,13 +75,14 @@ def _methods(args):
         model.load_weights(args.weights)
     else:
         inference.load_model()  # fail early, with the readable error, when the weights are missing
-    methods = {"ours": lambda rgb, mask, target: inference.recolour(rgb, mask, target, model=model)}
+    methods = {"ours": lambda rgb, mask, target: inference.recolour(rgb, mask, target, model=model),
+               "ours_raw": lambda rgb, mask, target: inference.recolour(rgb, mask, target, model=model, lock=False)}
     methods.update(BASELINES)
     return methods
 
 
-def evaluate_renders(methods: dict, count: int, size: int) -> dict:
-    pairs = [render_pair(TEST_SEED + i, size) for i in range(count)]
+def evaluate_renders(methods: dict, count: int, size: int, first_seed: int = TEST_SEED) -> dict:
+    pairs = [render_pair(first_seed + i, size) for i in range(count)]
     out = {}
     for name, method in methods.items():
         per_photo, pixels, ssim, background, ms = [], [], [], [], []
@@ -103,7 +107,7 @@ def evaluate_renders(methods: dict, count: int, size: int) -> dict:
 def _real_photos(args):
     from ml.look.data import SHARED, list_photos, read_mask, read_rgb
 
-    refs = list_photos(args.data or SHARED, "test", REAL_SOURCES)
+    refs = list_photos(args.data or SHARED, args.split, REAL_SOURCES)
     photos = []
     for ref in refs:
         rgb = read_rgb(ref.path)
@@ -137,11 +141,12 @@ def evaluate_real(methods: dict, photos: list) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv or [])
     methods = _methods(args)
-    report = {"renders": evaluate_renders(methods, args.renders, args.size)}
+    first_seed = TEST_SEED if args.split == "test" else SELECT_SEED
+    report = {"split": args.split, "renders": evaluate_renders(methods, args.renders, args.size, first_seed)}
     if not args.no_real:
         report["real"] = evaluate_real(methods, _real_photos(args))
     rm = report["renders"]["methods"]
-    best_name = min((k for k in rm if k != "ours"), key=lambda k: rm[k]["delta_e_mean"])
+    best_name = min((k for k in rm if not k.startswith("ours")), key=lambda k: rm[k]["delta_e_mean"])
     goals = {"best_baseline": best_name,
              "delta_e_ratio": rm["ours"]["delta_e_mean"] / max(rm[best_name]["delta_e_mean"], 1e-9),
              "delta_e_ratio_goal": GOAL_RATIO, "luminance_ssim_goal": GOAL_SSIM}
@@ -153,7 +158,7 @@ def main(argv=None) -> int:
         json.dump(report, sys.stdout, indent=1)
         print()
         return 0
-    print(f"held-out renders: {args.renders} pairs at {args.size} px")
+    print(f"held-out renders ({args.split}): {args.renders} pairs at {args.size} px")
     print(f"{'method':<12} {'ΔE mean':>8} {'ΔE p95':>8} {'L SSIM':>7} {'bg ΔE':>7} {'ms':>7}")
     for name, r in rm.items():
         print(f"{name:<12} {r['delta_e_mean']:8.2f} {r['delta_e_p95']:8.2f} {r['luminance_ssim']:7.4f} "
@@ -161,7 +166,7 @@ def main(argv=None) -> int:
     print(f"ours / {best_name}: {goals['delta_e_ratio']:.2f} (goal <= {GOAL_RATIO}); "
           f"renders goal {'met' if goals['renders_met'] else 'not met'}")
     if "real" in report:
-        print(f"real photos: {report['real']['photos']} (test half of {', '.join(REAL_SOURCES)})")
+        print(f"real photos: {report['real']['photos']} ({args.split} half of {', '.join(REAL_SOURCES)})")
         print(f"{'method':<12} {'ΔE mean':>8} {'ΔE p95':>8} {'<= 5':>6} {'L SSIM':>7}")
         for name, r in report["real"]["methods"].items():
             print(f"{name:<12} {r['median_delta_e_mean']:8.2f} {r['median_delta_e_p95']:8.2f} {r['within_5']:6.2f} "

@@ -30,6 +30,7 @@ INPUT_NAMES = ("image", "mask", "condition")
 MIN_SUBJECT_PIXELS = 64
 GUIDE_RADIUS = 2      # window of the guided filter at SIDE pixels: 5 x 5
 GUIDE_EPS = 1e-3      # its pull towards the product's one matrix (colour variance units, 0..1 RGB)
+LOCK_MOVED = 4.0      # Lab distance from the source above which lock_median counts a pixel as recoloured
 
 
 def _build(card: dict):
@@ -99,8 +100,25 @@ def guided_transforms(guide: np.ndarray, output: np.ndarray, weight: np.ndarray,
     return _box_mean(a, radius), _box_mean(b, radius)
 
 
-def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model=None) -> np.ndarray:
-    """Return the photo (RGB uint8, any size) with the product's median moved to ``target_lab``; mask 0..255."""
+def lock_median(source: np.ndarray, output: np.ndarray, weight: np.ndarray, target_lab: np.ndarray) -> np.ndarray:
+    """Move what the generator changed so that its median Lab is exactly ``target_lab``: one Lab offset, given to
+    each product pixel by how much the generator changed it (a label it left alone keeps its colour)."""
+    from ml.colourway.colour import lab, rgb_from_lab
+
+    lab_src, lab_out = lab(source), lab(output)
+    change = np.linalg.norm(lab_out - lab_src, axis=-1)
+    moved = (change > LOCK_MOVED) & (weight >= 0.5)
+    if int(moved.sum()) < MIN_SUBJECT_PIXELS:
+        return output
+    offset = np.asarray(target_lab, np.float32) - np.median(lab_out[moved], axis=0)
+    share = np.clip(change / (2 * LOCK_MOVED), 0.0, 1.0) * weight
+    return rgb_from_lab(lab_out + share[..., None] * offset)
+
+
+def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model=None, lock: bool = True) -> np.ndarray:
+    """Return the photo (RGB uint8, any size) with the product's median moved to ``target_lab``; mask 0..255.
+
+    ``lock``: finish with ``lock_median`` (the requested colour exactly, on what the generator recoloured)."""
     rgb = np.ascontiguousarray(np.asarray(rgb)[..., :3])
     mask = np.asarray(mask)
     if mask.shape != rgb.shape[:2]:
@@ -122,6 +140,8 @@ def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model
     b_full = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
     crop_f = to_float(crop)
     moved = np.clip(np.einsum("hwi,hwio->hwo", crop_f, a_full) + b_full, 0.0, 1.0)
+    if lock:
+        moved = lock_median(crop_f, moved, crop_mask.astype(np.float32) / 255.0, target_lab)
     weight = (crop_mask.astype(np.float32) / 255.0)[..., None]
     blended = np.clip(np.round((moved * weight + crop_f * (1.0 - weight)) * 255.0), 0, 255).astype(np.uint8)
     result = rgb.copy()
