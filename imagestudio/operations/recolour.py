@@ -18,6 +18,8 @@ import numpy as np
 
 from imagestudio.operations.base import Frame, NoSubjectFound, Operation, OperationError, param, register_operation
 from imagestudio.operations.ml_ops import _call_model, _require_weights, load_ml_module, model_version
+from ml.colourway.baselines import lab_shift
+from ml.colourway.colour import colour_lab
 
 MIN_SUBJECT_PIXELS = 64
 COLOUR_HELP = "the new colour: [r, g, b], '#rrggbb' or a swatch name such as navy, sage or sand (navy by default)"
@@ -36,15 +38,6 @@ def _with_alpha(frame: Frame, rgb: np.ndarray) -> np.ndarray:
     return np.dstack([rgb, frame.image[..., 3]]) if frame.has_alpha else rgb
 
 
-def _target_lab(rgb: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int], lightness: float) -> np.ndarray:
-    """The Lab the product's median should reach: the colour's a*/b*, and its L by ``lightness`` of the way."""
-    from ml.colourway.colour import colour_lab, subject_median
-
-    target, current = colour_lab(colour), subject_median(rgb, mask)
-    target[0] = current[0] + lightness * (target[0] - current[0])
-    return target
-
-
 @register_operation("recolour")
 @dataclass(frozen=True)
 class Recolour(Operation):
@@ -55,9 +48,6 @@ class Recolour(Operation):
                              help="0 keeps the product's own lightness; 1 moves its median lightness to the colour's")
 
     def apply(self, frame: Frame) -> Frame:
-        from ml.colourway.baselines import lab_shift
-        from ml.colourway.colour import colour_lab
-
         rgb, mask = _subject(frame, "recolour")
         out = lab_shift(rgb, mask, colour_lab(self.colour), lightness=self.lightness)
         return frame.replace(image=_with_alpha(frame, out),
@@ -77,8 +67,8 @@ class Colourway(Operation):
         rgb, mask = _subject(frame, "colourway")
         module = load_ml_module("ml.colourway.inference")
         _require_weights(module, "colourway")
-        target = _target_lab(rgb, mask, self.colour, self.lightness)
-        out = np.asarray(_call_model("colourway", lambda: module.recolour(rgb, mask, target)))
+        target = colour_lab(self.colour)
+        out = np.asarray(_call_model("colourway", lambda: module.recolour(rgb, mask, target, lightness=self.lightness)))
         if out.shape != rgb.shape or out.dtype != np.uint8:
             raise OperationError(f"the colourway model returned {out.shape} {out.dtype}, expected {rgb.shape} uint8")
         made = frame.replace(image=_with_alpha(frame, out), meta={"ai_generated": True, "colourway": {

@@ -100,9 +100,12 @@ def guided_transforms(guide: np.ndarray, output: np.ndarray, weight: np.ndarray,
     return _box_mean(a, radius), _box_mean(b, radius)
 
 
-def lock_median(source: np.ndarray, output: np.ndarray, weight: np.ndarray, target_lab: np.ndarray) -> np.ndarray:
+def lock_median(source: np.ndarray, output: np.ndarray, weight: np.ndarray, target_lab: np.ndarray,
+                lightness: float = 1.0) -> np.ndarray:
     """Move what the generator changed so that its median Lab is exactly ``target_lab``: one Lab offset, given to
-    each product pixel by how much the generator changed it (a label it left alone keeps its colour)."""
+    each product pixel by how much the generator changed it (a label it left alone keeps its colour). With
+    ``lightness`` below 1 the median's L is taken that share of the way from the same pixels' own L to the
+    target's (0: the material keeps its lightness)."""
     from ml.colourway.colour import lab, rgb_from_lab
 
     lab_src, lab_out = lab(source), lab(output)
@@ -110,15 +113,21 @@ def lock_median(source: np.ndarray, output: np.ndarray, weight: np.ndarray, targ
     moved = (change > LOCK_MOVED) & (weight >= 0.5)
     if int(moved.sum()) < MIN_SUBJECT_PIXELS:
         return output
-    offset = np.asarray(target_lab, np.float32) - np.median(lab_out[moved], axis=0)
+    target = np.asarray(target_lab, np.float32).copy()
+    target[0] = lightness * target[0] + (1.0 - lightness) * float(np.median(lab_src[moved][:, 0]))
+    offset = target - np.median(lab_out[moved], axis=0)
     share = np.clip(change / (2 * LOCK_MOVED), 0.0, 1.0) * weight
     return rgb_from_lab(lab_out + share[..., None] * offset)
 
 
-def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model=None, lock: bool = True) -> np.ndarray:
-    """Return the photo (RGB uint8, any size) with the product's median moved to ``target_lab``; mask 0..255.
+def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, lightness: float = 1.0, model=None,
+             lock: bool = True) -> np.ndarray:
+    """Return the photo (RGB uint8, any size) with the product's material in ``target_lab``; mask 0..255.
 
+    ``lightness``: 1 gives the material the target's L too, 0 keeps its own (between: that share of the way).
     ``lock``: finish with ``lock_median`` (the requested colour exactly, on what the generator recoloured)."""
+    if not 0.0 <= lightness <= 1.0:
+        raise ValueError(f"lightness must be within 0..1, got {lightness}")
     rgb = np.ascontiguousarray(np.asarray(rgb)[..., :3])
     mask = np.asarray(mask)
     if mask.shape != rgb.shape[:2]:
@@ -130,7 +139,10 @@ def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model
     small, (top, left, nh, nw) = letterbox(crop)
     small_mask, _ = letterbox(crop_mask)
     net_mask = cv2.dilate(np.where(small_mask >= 128, 255, 0).astype(np.uint8), np.ones((3, 3), np.uint8))
-    cond = condition(target_lab, subject_median(rgb, mask))
+    current = subject_median(rgb, mask)
+    asked = np.asarray(target_lab, np.float32).copy()
+    asked[0] = lightness * asked[0] + (1.0 - lightness) * current[0]  # the lock then holds the material's own L
+    cond = condition(asked, current)
     small_f = to_float(small)
     out = predict(small_f[None], (net_mask.astype(np.float32) / 255.0)[None, ..., None], cond[None], model)[0]
     a, b = guided_transforms(small_f, out, net_mask.astype(np.float32) / 255.0)
@@ -141,7 +153,7 @@ def recolour(rgb: np.ndarray, mask: np.ndarray, target_lab: np.ndarray, *, model
     crop_f = to_float(crop)
     moved = np.clip(np.einsum("hwi,hwio->hwo", crop_f, a_full) + b_full, 0.0, 1.0)
     if lock:
-        moved = lock_median(crop_f, moved, crop_mask.astype(np.float32) / 255.0, target_lab)
+        moved = lock_median(crop_f, moved, crop_mask.astype(np.float32) / 255.0, target_lab, lightness)
     weight = (crop_mask.astype(np.float32) / 255.0)[..., None]
     blended = np.clip(np.round((moved * weight + crop_f * (1.0 - weight)) * 255.0), 0, 255).astype(np.uint8)
     result = rgb.copy()
