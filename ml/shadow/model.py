@@ -28,8 +28,7 @@ def build_generator(side: int = 128, *, width: int = 16):
     # a long shadow reaches far from the product: dilated convolutions widen the bottleneck's view
     x = unet_body(x, widths=(width, width * 2, width * 4, width * 8), mid_names=("mid0", "mid1", "mid2"),
                   mid_dilations=(1, 2, 4), bottleneck=lambda t: layers.Lambda(_planes, name="bottleneck_planes")([light, t]))
-    logits = layers.Conv2D(1, 3, padding="same", name="shadow_logits",
-                           bias_initializer=keras.initializers.Constant(-4.0))(x)
+    logits = layers.Conv2D(1, 3, padding="same", name="shadow_logits")(x)
     out = layers.Lambda(lambda t: keras.ops.sigmoid(t[0]) * (1.0 - t[1][..., 3:4]), name="shadow")([logits, cutout])
     return keras.Model([cutout, light], out, name="atelier_shadow")
 

@@ -2,7 +2,7 @@
 
 Data: ray-marched samples (``ml.shadow.data.render_sample``: a product, a random light and the shadow it casts;
 rendered into --workdir/samples/*.npz by ``--render N``, resumable). Each step (``ShadowGAN.train_step``): L1 of
-the generated shadow layer to the true one (weight --l1) plus the least-squares adversarial loss of a PatchGAN
+the generated shadow layer to the true one, the true shadow's pixels weighted 1 + --shade-weight (weight --l1), plus the least-squares adversarial loss of a PatchGAN
 critic that sees the cut-out, the light and a candidate layer (weight --adv). Weights are chosen by the layer's
 mean absolute error on the "select" samples (seeds from data.SELECT_SEED), never on those
 ``python -m ml.eval shadow`` reports. Resumable with ``--resume``; checkpoints, curve.png, samples.png and
@@ -32,6 +32,7 @@ def parse_args(argv):
     p.add_argument("--width", type=int, default=16)
     p.add_argument("--l1", type=float, default=100.0)
     p.add_argument("--adv", type=float, default=1.0)
+    p.add_argument("--shade-weight", type=float, default=4.0, help="extra L1 weight on pixels in the true shadow")
     p.add_argument("--select", type=int, default=160)
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--threads", type=int, default=2)
@@ -60,7 +61,10 @@ class Batches:
         return cut, light, fl(self.samples["shadow"][idx])[..., None].astype(np.float32)
 
 
-def build_gan(generator, critic, *, l1: float, adv: float):
+SHADED = 0.01  # a floor pixel darkened more than this is in the shadow
+
+
+def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float = 4.0):
     import keras
     import tensorflow as tf
 
@@ -84,8 +88,12 @@ def build_gan(generator, critic, *, l1: float, adv: float):
                 d_fake = self.critic([cut, light, fake], training=True)
                 d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
                 adv_loss = tf.reduce_mean(tf.square(d_fake - 1.0))
-                l1_loss = tf.reduce_mean(tf.abs(fake - truth))
-                g_loss = l1 * l1_loss + adv * adv_loss
+                error = tf.abs(fake - truth)
+                l1_loss = tf.reduce_mean(error)
+                # most of the floor has no shadow: weigh the pixels that have one more, or "no shadow
+                # anywhere" is where plain L1 settles (it did, at the no-shadow MAE, in the first run)
+                shaded = tf.cast(truth > SHADED, tf.float32)
+                g_loss = l1 * tf.reduce_mean(error * (1.0 + shade_weight * shaded)) + adv * adv_loss
             g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
             d_grads = d_tape.gradient(d_loss, self.critic.trainable_variables)
             self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
@@ -117,7 +125,7 @@ def main(argv=None) -> int:
 
     generator = build_generator(SIDE, width=args.width)
     critic = build_critic(SIDE)
-    gan = build_gan(generator, critic, l1=args.l1, adv=args.adv)
+    gan = build_gan(generator, critic, l1=args.l1, adv=args.adv, shade_weight=args.shade_weight)
     optimizers = build_optimizers(generator, critic, args.lr)
     gan.compile(optimizers["g_optimizer"], optimizers["d_optimizer"])
     rng = np.random.default_rng(args.seed)
