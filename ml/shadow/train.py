@@ -2,7 +2,8 @@
 
 Data: ray-marched samples (``ml.shadow.data.render_sample``: a product, a random light and the shadow it casts;
 rendered into --workdir/samples/*.npz by ``--render N``, resumable). Each step (``ShadowGAN.train_step``): L1 of
-the generated shadow layer to the true one, the true shadow's pixels weighted 1 + --shade-weight (weight --l1), plus the least-squares adversarial loss of a PatchGAN
+the generated shadow layer to the true one, the true shadow's pixels weighted 1 + --shade-weight (weight --l1), the same weighted cross-entropy on the soft
+layer (weight --bce), plus the least-squares adversarial loss of a PatchGAN
 critic that sees the cut-out, the light and a candidate layer (weight --adv). Weights are chosen by the layer's
 mean absolute error on the "select" samples (seeds from data.SELECT_SEED), never on those
 ``python -m ml.eval shadow`` reports. Resumable with ``--resume``; checkpoints, curve.png, samples.png and
@@ -28,11 +29,12 @@ def parse_args(argv):
     p.add_argument("--steps", type=int, default=4000)
     p.add_argument("--max-minutes", type=float, default=40.0, help="stop (and keep the best) after this long")
     p.add_argument("--batch", type=int, default=12)
-    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--width", type=int, default=16)
     p.add_argument("--l1", type=float, default=100.0)
     p.add_argument("--adv", type=float, default=1.0)
     p.add_argument("--shade-weight", type=float, default=4.0, help="extra L1 weight on pixels in the true shadow")
+    p.add_argument("--bce", type=float, default=10.0, help="weight of the cross-entropy on the layer")
     p.add_argument("--select", type=int, default=160)
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--threads", type=int, default=2)
@@ -64,7 +66,7 @@ class Batches:
 SHADED = 0.01  # a floor pixel darkened more than this is in the shadow
 
 
-def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float = 4.0):
+def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float = 4.0, bce_weight: float = 10.0):
     import keras
     import tensorflow as tf
 
@@ -72,6 +74,7 @@ def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float =
         def __init__(self):
             super().__init__()
             self.generator, self.critic = generator, critic
+            self.logits = keras.Model(generator.inputs, generator.get_layer("shadow_logits").output)
 
         def compile(self, g_optimizer, d_optimizer):
             super().compile()
@@ -83,7 +86,9 @@ def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float =
         def train_step(self, data):
             cut, light, truth = keras.utils.unpack_x_y_sample_weight(data)[0]
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                fake = self.generator([cut, light], training=True)
+                logits = self.logits([cut, light], training=True)
+                floor = 1.0 - cut[..., 3:4]
+                fake = tf.sigmoid(logits) * floor  # what the generator outputs, from the same logits
                 d_real = self.critic([cut, light, truth], training=True)
                 d_fake = self.critic([cut, light, fake], training=True)
                 d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
@@ -93,7 +98,13 @@ def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float =
                 # most of the floor has no shadow: weigh the pixels that have one more, or "no shadow
                 # anywhere" is where plain L1 settles (it did, at the no-shadow MAE, in the first run)
                 shaded = tf.cast(truth > SHADED, tf.float32)
-                g_loss = l1 * tf.reduce_mean(error * (1.0 + shade_weight * shaded)) + adv * adv_loss
+                weight = 1.0 + shade_weight * shaded
+                # and cross-entropy on the soft layer, from the logits: its gradient on a shadow pixel stays strong
+                # where the sigmoid has saturated near 0 (under L1 alone, and with a clipped cross-entropy, it
+                # vanished there and two runs collapsed to "no shadow")
+                bce = tf.nn.sigmoid_cross_entropy_with_logits(labels=truth, logits=logits) * floor
+                g_loss = (l1 * tf.reduce_mean(error * weight) + bce_weight * tf.reduce_mean(bce * weight)
+                          + adv * adv_loss)
             g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
             d_grads = d_tape.gradient(d_loss, self.critic.trainable_variables)
             self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
@@ -125,7 +136,7 @@ def main(argv=None) -> int:
 
     generator = build_generator(SIDE, width=args.width)
     critic = build_critic(SIDE)
-    gan = build_gan(generator, critic, l1=args.l1, adv=args.adv, shade_weight=args.shade_weight)
+    gan = build_gan(generator, critic, l1=args.l1, adv=args.adv, shade_weight=args.shade_weight, bce_weight=args.bce)
     optimizers = build_optimizers(generator, critic, args.lr)
     gan.compile(optimizers["g_optimizer"], optimizers["d_optimizer"])
     rng = np.random.default_rng(args.seed)
