@@ -78,6 +78,8 @@ MATRIX = [
      dict(anonymous=401, merchant=201, other_merchant=400, reviewer=403, admin=201, customer=403)),
     ("bulk jobs", "post", "/api/v1/studio/jobs/bulk/", lambda w: {"images": [w["photo_a"].pk], "preset": "quick-enhance"},
      "json", OWN_LIST),  # bob gets 200 with a per-photo refusal
+    ("colourways", "post", "/api/v1/studio/jobs/colourways/", lambda w: {"image": w["photo_a"].pk, "colours": ["navy"]},
+     "json", OWN_OBJECT),  # bob gets the 404 of a photo that is not among his
     ("my job", "get", "/api/v1/studio/jobs/{job_done.pk}/", None, None, OWN_OBJECT),
     ("cancel job", "post", "/api/v1/studio/jobs/{job_queued.pk}/cancel/", {}, "json", OWN_OBJECT),
     ("retry job", "post", "/api/v1/studio/jobs/{job_cancelled.pk}/retry/", None, None, OWN_OBJECT),
