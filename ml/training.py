@@ -148,3 +148,41 @@ def load_chunks(folder: Path, kind: str, keys: tuple[str, ...]) -> dict[str, np.
         raise SystemExit(f"error: no rendered {kind} in {folder}; run with --render N first")
     parts = [dict(np.load(f)) for f in files]
     return {k: np.concatenate([p[k] for p in parts]) for k in keys}
+
+
+def conditional_gan(generator, critic, losses: Callable):
+    """A Keras model whose custom ``train_step`` runs one generator and one critic update per batch:
+    ``losses(data) -> (generator loss, critic loss, {name: value} to log)``, computed under both gradient tapes."""
+    import keras
+    import tensorflow as tf
+
+    class ConditionalGAN(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.generator, self.critic = generator, critic
+
+        def compile(self, g_optimizer, d_optimizer):
+            super().compile()
+            self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+
+        def call(self, inputs, training=False):
+            return self.generator(inputs, training=training)
+
+        def train_step(self, data):
+            data = keras.utils.unpack_x_y_sample_weight(data)[0]  # train_on_batch(x=batch) hands over (x, None, None)
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                g_loss, d_loss, logs = losses(data)
+            g_vars, d_vars = self.generator.trainable_variables, self.critic.trainable_variables
+            self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
+            self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
+            return {"g": g_loss, "d": d_loss, **logs}
+
+    return ConditionalGAN()
+
+
+def least_squares(d_real, d_fake):
+    """The least-squares GAN's critic loss and the generator's adversarial loss for real and fake patch scores."""
+    import tensorflow as tf
+
+    d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
+    return d_loss, tf.reduce_mean(tf.square(d_fake - 1.0))

@@ -4,7 +4,7 @@ Data: exact render pairs (``ml.colourway.data.render_pair``; rendered once into 
 ``--render N``, resumable, since the ray marcher is slower than a training step) and real masked photos (the
 ecssd and alphamatting27 training split) for a self-supervised cycle.
 
-Each step (``ColourwayGAN.train_step``):
+Each step (the custom ``train_step`` of ``ml.training.conditional_gan``):
 - renders: the generator recolours the source to the pair's target median; L1 to the true target inside the
   product (weight --l1) plus the least-squares adversarial loss of a PatchGAN discriminator that sees the request
   and a candidate (weight --adv); the discriminator learns real target vs generated;
@@ -25,7 +25,8 @@ import numpy as np
 from ml.colourway import SIDE
 from ml.colourway.colour import LAB_SCALE, colour_lab, condition, delta_e, lab, subject_median
 from ml.colourway.data import SELECT_SEED, load_real, material_median, random_colour, render_pairs
-from ml.training import GanRun, build_optimizers, load_chunks, render_chunks, start_or_resume
+from ml.training import (GanRun, build_optimizers, conditional_gan, least_squares, load_chunks, render_chunks,
+                         start_or_resume)
 
 
 def parse_args(argv):
@@ -93,9 +94,9 @@ class Batches:
         return tuple(out)
 
 
-def build_gan(generator, discriminator, *, l1: float, adv: float, cycle: float, colour: float, real: bool):
-    """The GAN as a Keras model whose ``train_step`` runs one generator and one discriminator update."""
-    import keras
+def build_gan(generator, critic, *, l1: float, adv: float, cycle: float, colour: float, real: bool):
+    """The colourway GAN (``ml.training.conditional_gan``) with its losses: L1 to the true render inside the product
+    and the least-squares adversarial loss; with ``real``, the recolour-and-back cycle and the mean colour."""
     import tensorflow as tf
 
     from ml.colourway.model import lab_tf
@@ -103,46 +104,25 @@ def build_gan(generator, discriminator, *, l1: float, adv: float, cycle: float, 
     def masked_mean(x, m):
         return tf.reduce_sum(x * m) / (tf.reduce_sum(m) * tf.cast(tf.shape(x)[-1], tf.float32) + 1e-6)
 
-    class ColourwayGAN(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.generator, self.discriminator = generator, discriminator
+    def losses(data):
+        image, mask, cond, target = data[:4]
+        fake = generator([image, mask, cond], training=True)
+        d_loss, adv_loss = least_squares(critic([image, mask, cond, target], training=True),
+                                         critic([image, mask, cond, fake], training=True))
+        l1_loss = masked_mean(tf.abs(fake - target), mask)
+        g_loss = l1 * l1_loss + adv * adv_loss
+        cycle_loss = colour_loss = tf.constant(0.0)
+        if real:
+            rimg, rmask, there, back, want = data[4:]
+            moved = generator([rimg, rmask, there], training=True)
+            home = generator([moved, rmask, back], training=True)
+            cycle_loss = masked_mean(tf.abs(home - rimg), rmask)
+            got = tf.reduce_sum(lab_tf(moved) * rmask, axis=(1, 2)) / (tf.reduce_sum(rmask, axis=(1, 2)) + 1e-6)
+            colour_loss = tf.reduce_mean(tf.abs(got / 100.0 - want))
+            g_loss = g_loss + cycle * cycle_loss + colour * colour_loss
+        return g_loss, d_loss, {"l1": l1_loss, "adv": adv_loss, "cycle": cycle_loss, "colour": colour_loss}
 
-        def compile(self, g_optimizer, d_optimizer):
-            super().compile()
-            self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
-
-        def call(self, inputs, training=False):
-            return self.generator(inputs, training=training)
-
-        def train_step(self, data):
-            data = keras.utils.unpack_x_y_sample_weight(data)[0]  # train_on_batch(x=batch) hands over (x, None, None)
-            image, mask, cond, target = data[:4]
-            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                fake = self.generator([image, mask, cond], training=True)
-                d_real = self.discriminator([image, mask, cond, target], training=True)
-                d_fake = self.discriminator([image, mask, cond, fake], training=True)
-                d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
-                adv_loss = tf.reduce_mean(tf.square(d_fake - 1.0))
-                l1_loss = masked_mean(tf.abs(fake - target), mask)
-                g_loss = l1 * l1_loss + adv * adv_loss
-                cycle_loss = colour_loss = tf.constant(0.0)
-                if real:
-                    rimg, rmask, there, back, want = data[4:]
-                    moved = self.generator([rimg, rmask, there], training=True)
-                    home = self.generator([moved, rmask, back], training=True)
-                    cycle_loss = masked_mean(tf.abs(home - rimg), rmask)
-                    got = tf.reduce_sum(lab_tf(moved) * rmask, axis=(1, 2)) / (tf.reduce_sum(rmask, axis=(1, 2)) + 1e-6)
-                    colour_loss = tf.reduce_mean(tf.abs(got / 100.0 - want))
-                    g_loss = g_loss + cycle * cycle_loss + colour * colour_loss
-            g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
-            d_grads = d_tape.gradient(d_loss, self.discriminator.trainable_variables)
-            self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
-            self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
-            return {"g": g_loss, "d": d_loss, "l1": l1_loss, "adv": adv_loss, "cycle": cycle_loss,
-                    "colour": colour_loss}
-
-    return ColourwayGAN()
+    return conditional_gan(generator, critic, losses)
 
 
 def main(argv=None) -> int:

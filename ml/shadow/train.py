@@ -1,7 +1,7 @@
 """Train the cast-shadow GAN: ``python -m ml.train shadow [options]``.
 
 Data: ray-marched samples (``ml.shadow.data.render_sample``: a product, a random light and the shadow it casts;
-rendered into --workdir/samples/*.npz by ``--render N``, resumable). Each step (``ShadowGAN.train_step``): L1 of
+rendered into --workdir/samples/*.npz by ``--render N``, resumable). Each step (the custom ``train_step`` of ``ml.training.conditional_gan``): L1 of
 the generated shadow layer to the true one, the true shadow's pixels weighted 1 + --shade-weight (weight --l1), the same weighted cross-entropy on the soft
 layer (weight --bce), plus the least-squares adversarial loss of a PatchGAN
 critic that sees the cut-out, the light and a candidate layer (weight --adv). Weights are chosen by the layer's
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.training import GanRun, build_optimizers, load_chunks, render_chunks, start_or_resume
+from ml.training import (GanRun, build_optimizers, conditional_gan, least_squares, load_chunks, render_chunks,
+                         start_or_resume)
 from ml.shadow import SIDE
 from ml.shadow.data import SELECT_SEED, render_samples
 from ml.shadow.model import cutout_input
@@ -67,51 +68,31 @@ SHADED = 0.01  # a floor pixel darkened more than this is in the shadow
 
 
 def build_gan(generator, critic, *, l1: float, adv: float, shade_weight: float = 4.0, bce_weight: float = 10.0):
+    """The shadow GAN (``ml.training.conditional_gan``) with its losses."""
     import keras
     import tensorflow as tf
 
-    class ShadowGAN(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.generator, self.critic = generator, critic
-            self.logits = keras.Model(generator.inputs, generator.get_layer("shadow_logits").output)
+    logits_of = keras.Model(generator.inputs, generator.get_layer("shadow_logits").output)
 
-        def compile(self, g_optimizer, d_optimizer):
-            super().compile()
-            self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+    def losses(data):
+        cut, light, truth = data
+        logits = logits_of([cut, light], training=True)
+        floor = 1.0 - cut[..., 3:4]
+        fake = tf.sigmoid(logits) * floor  # what the generator outputs, from the same logits
+        d_loss, adv_loss = least_squares(critic([cut, light, truth], training=True),
+                                         critic([cut, light, fake], training=True))
+        error = tf.abs(fake - truth)
+        # most of the floor has no shadow: weigh the pixels that have one more, or "no shadow anywhere" is where
+        # plain L1 settles (it did, at the no-shadow MAE, in the first run)
+        weight = 1.0 + shade_weight * tf.cast(truth > SHADED, tf.float32)
+        # and cross-entropy on the soft layer, from the logits: its gradient on a shadow pixel stays strong where the
+        # sigmoid has saturated near 0 (under L1 alone, and with a clipped cross-entropy, it vanished there and two
+        # runs collapsed to "no shadow")
+        bce = tf.nn.sigmoid_cross_entropy_with_logits(labels=truth, logits=logits) * floor
+        g_loss = l1 * tf.reduce_mean(error * weight) + bce_weight * tf.reduce_mean(bce * weight) + adv * adv_loss
+        return g_loss, d_loss, {"l1": tf.reduce_mean(error), "adv": adv_loss}
 
-        def call(self, inputs, training=False):
-            return self.generator(inputs, training=training)
-
-        def train_step(self, data):
-            cut, light, truth = keras.utils.unpack_x_y_sample_weight(data)[0]
-            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                logits = self.logits([cut, light], training=True)
-                floor = 1.0 - cut[..., 3:4]
-                fake = tf.sigmoid(logits) * floor  # what the generator outputs, from the same logits
-                d_real = self.critic([cut, light, truth], training=True)
-                d_fake = self.critic([cut, light, fake], training=True)
-                d_loss = 0.5 * (tf.reduce_mean(tf.square(d_real - 1.0)) + tf.reduce_mean(tf.square(d_fake)))
-                adv_loss = tf.reduce_mean(tf.square(d_fake - 1.0))
-                error = tf.abs(fake - truth)
-                l1_loss = tf.reduce_mean(error)
-                # most of the floor has no shadow: weigh the pixels that have one more, or "no shadow
-                # anywhere" is where plain L1 settles (it did, at the no-shadow MAE, in the first run)
-                shaded = tf.cast(truth > SHADED, tf.float32)
-                weight = 1.0 + shade_weight * shaded
-                # and cross-entropy on the soft layer, from the logits: its gradient on a shadow pixel stays strong
-                # where the sigmoid has saturated near 0 (under L1 alone, and with a clipped cross-entropy, it
-                # vanished there and two runs collapsed to "no shadow")
-                bce = tf.nn.sigmoid_cross_entropy_with_logits(labels=truth, logits=logits) * floor
-                g_loss = (l1 * tf.reduce_mean(error * weight) + bce_weight * tf.reduce_mean(bce * weight)
-                          + adv * adv_loss)
-            g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
-            d_grads = d_tape.gradient(d_loss, self.critic.trainable_variables)
-            self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
-            self.d_optimizer.apply_gradients(zip(d_grads, self.critic.trainable_variables))
-            return {"g": g_loss, "d": d_loss, "l1": l1_loss, "adv": adv_loss}
-
-    return ShadowGAN()
+    return conditional_gan(generator, critic, losses)
 
 
 def main(argv=None) -> int:
