@@ -119,6 +119,12 @@ class ColourwaysForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["swatches"].choices = [(name, name) for name in SWATCHES]
 
+    def swatch_chips(self) -> list[dict]:
+        """The swatches with their colour, for the page's colour chips."""
+        from media.operations.base import SWATCHES
+
+        return [{"name": name, "hex": "#%02x%02x%02x" % rgb} for name, rgb in SWATCHES.items()]
+
     def clean_custom(self) -> tuple[int, int, int] | None:
         raw = self.cleaned_data.get("custom") or ""
         if not raw:
