@@ -5,6 +5,8 @@ import json
 
 from django import forms
 
+from media.operations.base import SWATCHES, hex_colour
+
 from .services.recipes import OUTPUT_FORMATS, presets_all
 
 MAX_RECIPE_JSON = 20_000
@@ -114,29 +116,23 @@ class ColourwaysForm(forms.Form):
                                  help_text="1 gives the product the colour's lightness too; 0 keeps its own.")
 
     def __init__(self, *args, **kwargs):
-        from media.operations.base import SWATCHES
-
         super().__init__(*args, **kwargs)
         self.fields["swatches"].choices = [(name, name) for name in SWATCHES]
 
     def swatch_chips(self) -> list[dict]:
         """The swatches with their colour, for the page's colour chips."""
-        from media.operations.base import SWATCHES
-
         return [{"name": name, "hex": "#%02x%02x%02x" % rgb} for name, rgb in SWATCHES.items()]
 
     def clean_custom(self) -> tuple[int, int, int] | None:
         raw = self.cleaned_data.get("custom") or ""
         if not raw:
             return None
-        value = raw.lstrip("#")
-        if len(value) != 6 or any(c not in "0123456789abcdefABCDEF" for c in value):
+        colour = hex_colour(raw)
+        if colour is None:
             raise forms.ValidationError(f"“{raw}” is not a colour: give it as #rrggbb, e.g. #7a9e7e.")
-        return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+        return colour
 
     def colours(self) -> list[tuple[int, int, int]]:
-        from media.operations.base import SWATCHES
-
         picked = [SWATCHES[name] for name in self.cleaned_data.get("swatches") or []]
         custom = self.cleaned_data.get("custom")
         return picked + ([custom] if custom and custom not in picked else [])

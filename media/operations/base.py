@@ -284,15 +284,23 @@ def _coerce(spec: dict, value: Any) -> Any:
     return value
 
 
+def hex_colour(value: str) -> Colour | None:
+    """The colour of '#rrggbb' (or 'rrggbb'), or None when the text is not one."""
+    match = _HEX_COLOUR.match(value.strip())
+    if not match:
+        return None
+    h = match.group(1)
+    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+
+
 def _coerce_colour(spec: dict, value: Any) -> Colour:
     if isinstance(value, str):
         if value.strip().lower() in SWATCHES:
             return SWATCHES[value.strip().lower()]
-        match = _HEX_COLOUR.match(value.strip())
-        if not match:
+        colour = hex_colour(value)
+        if colour is None:
             raise _fail(spec, f"must be [r, g, b], '#rrggbb' or a swatch name ({', '.join(SWATCHES)}), got {value!r}")
-        h = match.group(1)
-        return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+        return colour
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         raise _fail(spec, f"must be [r, g, b] or '#rrggbb', got {value!r}")
     out = []

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from ml.colourway import SIDE
-from ml.colourway.colour import condition, subject_median, to_float
+from ml.colourway.colour import condition, lab, rgb_from_lab, subject_median, to_float
 from ml.colourway.data import letterbox, product_box
 from ml.errors import NoSubjectFoundError
 from ml.runtime import CardedModel
@@ -106,8 +106,6 @@ def lock_median(source: np.ndarray, output: np.ndarray, weight: np.ndarray, targ
     each product pixel by how much the generator changed it (a label it left alone keeps its colour). With
     ``lightness`` below 1 the median's L is taken that share of the way from the same pixels' own L to the
     target's (0: the material keeps its lightness)."""
-    from ml.colourway.colour import lab, rgb_from_lab
-
     lab_src, lab_out = lab(source), lab(output)
     change = np.linalg.norm(lab_out - lab_src, axis=-1)
     moved = (change > LOCK_MOVED) & (weight >= 0.5)
