@@ -106,12 +106,19 @@ class GanRun:
         return best
 
 
-def build_optimizers(generator, critic, lr: float) -> dict:
-    """Adam for both networks (beta1 0.5, as GANs train), built so a checkpoint can be loaded into them."""
+def build_optimizers(generator, critic, lr: float, *, steps: int = 0, lr_end: float | None = None) -> dict:
+    """Adam for both networks (beta1 0.5, as GANs train), built so a checkpoint can be loaded into them. With
+    ``lr_end`` the rate falls along a cosine from ``lr`` to ``lr_end`` over ``steps`` (the optimizers' own step
+    counts, which a checkpoint keeps, so a resumed run continues the schedule)."""
     import keras
 
-    out = {"g_optimizer": keras.optimizers.Adam(learning_rate=lr, beta_1=0.5),
-           "d_optimizer": keras.optimizers.Adam(learning_rate=lr, beta_1=0.5)}
+    def rate():
+        if lr_end is None:
+            return lr
+        return keras.optimizers.schedules.CosineDecay(lr, max(1, steps), alpha=lr_end / lr if lr else 0.0)
+
+    out = {"g_optimizer": keras.optimizers.Adam(learning_rate=rate(), beta_1=0.5),
+           "d_optimizer": keras.optimizers.Adam(learning_rate=rate(), beta_1=0.5)}
     out["g_optimizer"].build(generator.trainable_variables)
     out["d_optimizer"].build(critic.trainable_variables)
     return out

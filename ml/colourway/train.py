@@ -37,6 +37,10 @@ def parse_args(argv):
     p.add_argument("--batch", type=int, default=8, help="render pairs per step")
     p.add_argument("--real-batch", type=int, default=4, help="real photos per step (0: no cycle)")
     p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--lr-end", type=float, default=None,
+                   help="decay the learning rate along a cosine to this over --steps (default: constant --lr)")
+    p.add_argument("--init", type=Path, default=None,
+                   help="start the generator from these weights (e.g. the committed ml/weights/colourway.weights.h5)")
     p.add_argument("--width", type=int, default=16)
     p.add_argument("--l1", type=float, default=100.0)
     p.add_argument("--adv", type=float, default=1.0)
@@ -51,6 +55,10 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.steps < 1 or args.batch < 2 or args.eval_every < 1 or args.real_batch < 0:
         p.error("--steps and --eval-every must be >= 1, --batch >= 2 and --real-batch >= 0")
+    if args.lr_end is not None and not 0 <= args.lr_end <= args.lr:
+        p.error("--lr-end must be within 0..--lr")
+    if args.init is not None and not args.init.is_file():
+        p.error(f"--init {args.init}: no such file")
     return args
 
 
@@ -149,10 +157,13 @@ def main(argv=None) -> int:
     vmask = select["mask"] >= 128
 
     generator = build_generator(SIDE, width=args.width)
+    if args.init is not None:
+        generator.load_weights(args.init)
+        print(f"generator initialised from {args.init}", flush=True)
     critic = build_discriminator(SIDE)
     gan = build_gan(generator, critic, l1=args.l1, adv=args.adv, cycle=args.cycle, colour=args.colour,
                     real=bool(args.real_batch))
-    optimizers = build_optimizers(generator, critic, args.lr)
+    optimizers = build_optimizers(generator, critic, args.lr, steps=args.steps, lr_end=args.lr_end)
     gan.compile(optimizers["g_optimizer"], optimizers["d_optimizer"])
     rng = np.random.default_rng(args.seed)
 

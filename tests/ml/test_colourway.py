@@ -161,6 +161,34 @@ def test_the_eval_command_refuses_bad_arguments(capsys):
     assert exit_info.value.code == 2 and "--renders >= 1" in capsys.readouterr().err
 
 
+def test_the_train_command_refuses_a_missing_init_file_and_a_rising_rate(capsys, tmp_path):
+    from ml.colourway.train import parse_args
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--init", str(tmp_path / "none.weights.h5")])
+    assert exit_info.value.code == 2 and "none.weights.h5: no such file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parse_args(["--lr", "1e-4", "--lr-end", "2e-4"])
+    assert "--lr-end must be within 0..--lr" in capsys.readouterr().err
+    assert parse_args(["--lr-end", "2e-5"]).lr_end == 2e-5
+
+
+def test_the_optimizers_follow_a_cosine_from_lr_to_lr_end_over_the_steps(tiny_generator):
+    import keras
+
+    from ml.colourway.model import build_discriminator
+    from ml.training import build_optimizers
+
+    critic = build_discriminator(32)
+    constant = build_optimizers(tiny_generator, critic, 2e-4)["g_optimizer"]
+    assert float(keras.ops.convert_to_numpy(constant.learning_rate)) == pytest.approx(2e-4)
+    decayed = build_optimizers(tiny_generator, critic, 2e-4, steps=100, lr_end=2e-5)
+    schedule = decayed["g_optimizer"]._learning_rate
+    rate = lambda step: float(keras.ops.convert_to_numpy(schedule(step)))
+    assert rate(0) == pytest.approx(2e-4) and rate(50) == pytest.approx(1.1e-4, rel=1e-3)
+    assert rate(100) == pytest.approx(2e-5) and rate(1000) == pytest.approx(2e-5)
+
+
 def _card():
     path = WEIGHTS / "colourway.json"
     if not path.exists():
