@@ -26,12 +26,20 @@ def rendition_urls(image: ProductImage, request=None) -> list[dict]:
     return picture_urls(picture, request) if picture is not None else []
 
 
+_FORMAT_NAMES = {"AVIF": "avif", "WEBP": "webp", "JPEG": "jpeg"}
+
+
 def picture_urls(picture: ImagePicture, request=None) -> list[dict]:
     """Return [{"width", "format", "url"}] for a picture from ``media.selectors`` (see ``rendition_urls``)."""
-    links = picture.links()
-    if links:
+    links = picture.ordered
+    if not links:
+        return [{"width": picture.width, "format": "jpeg", "url": absolute_url(request, picture.url(format="JPEG"))}]
+    if request is None or not all(r.url.startswith("/") for r in links):
         return [{"width": r.width, "format": r.format.lower(), "url": absolute_url(request, r.url)} for r in links]
-    return [{"width": picture.width, "format": "jpeg", "url": absolute_url(request, picture.url(format="JPEG"))}]
+    base = absolute_url(request, "/")[:-1]  # the host once for the picture, not per link
+    names = _FORMAT_NAMES
+    return [{"width": width, "format": names.get(fmt) or fmt.lower(), "url": base + url}
+            for width, _height, fmt, url in links]
 
 
 def private_url(file_field, request=None) -> str | None:

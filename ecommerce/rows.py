@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
@@ -69,3 +70,82 @@ class KeyedRows:
         if len(self._shapes) >= _MAX_SHAPES:
             self._shapes.clear()
         return sql, params, slots, compiler.get_converters([col for col, _, _ in compiler.select])
+
+
+class CompiledPages:
+    """Pages of ``values()`` rows of ``model``, each query compiled once per (database, key, slice).
+
+    ``key`` is everything the queryset depends on (a list page: its category ids and filters); the same key
+    must always build the same query. ``build()`` is called only on the first page of a new key and size, so a
+    hot list page pays neither the queryset building nor its compilation. At most ``_MAX_SHAPES`` queries are
+    kept; past that the cache starts again.
+    """
+
+    def __init__(self, model: type[Model]):
+        self._model = model
+        self._shapes: dict[tuple, tuple] = {}
+
+    def pages(self, key: Hashable, build: Callable[[], QuerySet]) -> "CompiledPage":
+        """The rows of ``build()`` as a sliceable list for a paginator (``rows[bottom:top]``; ``count()``)."""
+        return CompiledPage(self, key, build)
+
+    def rows(self, key: Hashable, build: Callable[[], QuerySet], start: int, stop: int) -> list[dict]:
+        db = router.db_for_read(self._model)
+        shape = (db, key, start, stop)
+        entry = self._shapes.get(shape)
+        if entry is None:
+            if len(self._shapes) >= _MAX_SHAPES:
+                self._shapes.clear()
+            entry = self._shapes[shape] = self._compile(db, build()[start:stop])
+        sql, params, names, converters = entry
+        if sql is None:
+            return []  # a query that can match nothing (e.g. .none())
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        width = len(names)
+        out = []
+        for row in rows:
+            row = row[:width]  # as results_iter: columns added for the ordering are not the caller's
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters.items():
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            out.append(dict(zip(names, row)))
+        return out
+
+    @staticmethod
+    def _compile(db: str, queryset: QuerySet) -> tuple:
+        query = queryset.query
+        if not query.values_select and not query.annotation_select:
+            raise ValueError("CompiledPages reads values() querysets")
+        compiler = query.get_compiler(using=db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None, (), [], {}
+        # the names ValuesIterable gives the columns
+        names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select,
+                                                               *query.annotation_select]
+        if compiler.col_count != len(names):
+            raise ValueError(f"the query selects {compiler.col_count} columns for {len(names)} names")
+        return sql, tuple(params), names, compiler.get_converters([col for col, _, _ in compiler.select[:len(names)]])
+
+
+class CompiledPage:
+    """What a Django ``Paginator`` needs of an object list, read through ``CompiledPages``."""
+
+    def __init__(self, owner: CompiledPages, key: Hashable, build: Callable[[], QuerySet]):
+        self._owner, self._key, self._build = owner, key, build
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        if not isinstance(window, slice) or window.step is not None or window.start is None or window.stop is None:
+            raise TypeError("a CompiledPage is read by [start:stop] slices")
+        return self._owner.rows(self._key, self._build, window.start, window.stop)
+
+    def count(self) -> int:
+        return self._build().count()

@@ -36,6 +36,10 @@ class Rendition(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["image", "width", "format", "spec_hash"], name="rendition_unique_spec"),
         ]
+        # Everything a picture reads (media.selectors): a list page's ~216 rows come from the index alone.
+        indexes = [
+            models.Index(fields=["image", "spec_hash", "format", "width", "height", "file"], name="rendition_picture_read"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.image_id} {self.width}w {self.format}"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
+from functools import cached_property, lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -40,31 +42,39 @@ def current_renditions(image) -> list[Rendition]:
     return [r for r in image.renditions.all() if wanted.get(r.format) == r.spec_hash]
 
 
-@dataclass(frozen=True)
-class RenditionLink:
+class RenditionLink(NamedTuple):
+    """One ready rendition (a named tuple: a page builds ~216 of them)."""
+
     width: int
     height: int
     format: str  # AVIF, WEBP or JPEG
     url: str
 
 
-_BY_WIDTH = attrgetter("width")
-_BY_FORMAT_AND_WIDTH = attrgetter("format", "width")
+_BY_FORMAT_AND_WIDTH = itemgetter(2, 0)  # of (width, height, format, name) rows
 
 
 @dataclass(frozen=True)
 class ImagePicture:
     """What exists to show of one published image: its renditions by format, narrowest first."""
 
-    by_format: dict[str, tuple[RenditionLink, ...]]  # every ladder format, in <picture> order; maybe empty
+    ordered: tuple[RenditionLink, ...]  # every ready rendition, by format name then width
     original_name: str  # the private original, linked (signed) only while no rendition can stand in
     width: int  # the original's size
     height: int
     complete: bool  # every ladder step exists
 
+    @cached_property
+    def by_format(self) -> dict[str, tuple[RenditionLink, ...]]:
+        """Every ladder format, in <picture> order, with its renditions narrowest first (maybe none)."""
+        by_format = {fmt: [] for fmt in LADDER_FORMATS}
+        for link in self.ordered:
+            by_format[link.format].append(link)
+        return {fmt: tuple(links) for fmt, links in by_format.items()}
+
     def links(self) -> list[RenditionLink]:
         """Return every ready rendition, by format name then width."""
-        return sorted((link for links in self.by_format.values() for link in links), key=_BY_FORMAT_AND_WIDTH)
+        return list(self.ordered)
 
     def url(self, *, width: int | None = None, format: str = "JPEG") -> str:
         """Return the smallest rendition at least ``width`` wide in ``format`` (the largest for None).
@@ -82,16 +92,19 @@ class ImagePicture:
 def _picture(ready, original_name: str, width: int, height: int, url) -> ImagePicture:
     """Build the picture of one published image from its ready renditions: (width, height, format, file name);
     ``url``: a ``public_url_builder()``."""
-    by_format = {fmt: [] for fmt in LADDER_FORMATS}
-    for r_width, r_height, fmt, name in ready:
-        by_format[fmt].append(RenditionLink(width=r_width, height=r_height, format=fmt, url=url(name)))
+    ready = sorted(ready, key=_BY_FORMAT_AND_WIDTH)
     return ImagePicture(
-        by_format={fmt: tuple(sorted(links, key=_BY_WIDTH)) for fmt, links in by_format.items()},
+        ordered=tuple([RenditionLink(r_width, r_height, fmt, url(name)) for r_width, r_height, fmt, name in ready]),
         original_name=original_name,
         width=width,
         height=height,
-        complete=len(ready) >= len(ladder_widths(width)) * len(LADDER_FORMATS),
+        complete=len(ready) >= _ladder_size(width),
     )
+
+
+@lru_cache(maxsize=1024)
+def _ladder_size(width: int) -> int:
+    return len(ladder_widths(width)) * len(LADDER_FORMATS)
 
 
 def image_picture(image) -> ImagePicture | None:

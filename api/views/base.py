@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from catalog.storefront_cache import cache_ttl, catalog_version
 
+from ..renderers import PlainJSONRenderer, json_fragment
+
 
 class PublicReadMixin:
     """Anonymous, read-only, cacheable by browsers and shared caches, and cached here until the catalog changes."""
@@ -25,6 +27,10 @@ class PublicReadMixin:
     def retrieve(self, request, *args, **kwargs):
         return self._cached(request, lambda: super(PublicReadMixin, self).retrieve(request, *args, **kwargs))
 
+    # A view whose answers are plain JSON values (api.renderers.PlainJSONRenderer) keeps its answers in the cache
+    # as their JSON bytes: no pickling of the data on a miss, no unpickling and no encoding on a hit.
+    caches_json = False
+
     def _cached(self, request, render) -> Response:
         """Serve the serialized answer from the cache, keyed by the catalog version that every catalog write bumps."""
         ttl = cache_ttl()
@@ -34,12 +40,17 @@ class PublicReadMixin:
         key = f"api:public:{catalog_version()}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
         data = cache.get(key)
         if data is not None:
-            response = Response(data)
+            response = Response(json_fragment(data) if isinstance(data, bytes) else data)
             response["X-API-Cache"] = "hit"
             return response
         response = render()
         if response.status_code == 200:
-            cache.set(key, response.data, ttl)
+            if self.caches_json:
+                body = PlainJSONRenderer().render(response.data)
+                response.data = json_fragment(body)
+                cache.set(key, body, ttl)
+            else:
+                cache.set(key, response.data, ttl)
             response["X-API-Cache"] = "miss"
         return response
 

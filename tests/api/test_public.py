@@ -200,6 +200,37 @@ def test_cached_list_follows_catalog_writes(as_role, api_world):
     assert_error(client.get(f"/api/v1/products/{product.slug}/"), 404)
 
 
+def test_a_cached_list_answer_is_the_same_bytes_and_an_indent_is_still_honoured(as_role, api_world):
+    # given a list answer made once (a miss) and then served from the cache (kept as its JSON bytes)
+    client = as_role("anonymous")
+    miss = client.get(LIST + "?page_size=5")
+    hit = client.get(LIST + "?page_size=5")
+    # then the shopper gets the same bytes either way, as DRF's own renderer writes them
+    from rest_framework.renderers import JSONRenderer
+
+    assert (miss["X-API-Cache"], hit["X-API-Cache"]) == ("miss", "hit")
+    assert hit.content == miss.content == JSONRenderer().render(miss.json())
+    assert hit["Content-Type"] == miss["Content-Type"] == "application/json"
+    # and a client asking for indented JSON gets it from the cached bytes too
+    indented = client.get(LIST + "?page_size=5", HTTP_ACCEPT="application/json; indent=2")
+    assert indented["X-API-Cache"] == "hit" and indented.content == JSONRenderer().render(miss.json(), "application/json; indent=2")
+    # the detail view keeps DRF's renderer and its cached data (its attributes are the merchant's own values)
+    slug = api_world["product_a"].slug
+    assert client.get(f"{LIST}{slug}/").content == client.get(f"{LIST}{slug}/").content
+
+
+def test_the_same_filters_reuse_one_compiled_page_query_and_other_filters_get_their_own(as_role, api_world):
+    from api.views import public
+
+    client = as_role("anonymous")
+    before = len(public._CARD_PAGES._shapes)
+    first = client.get(LIST + "?colour=red&page_size=2&a=1").json()
+    again = client.get(LIST + "?colour=red&page_size=2&a=2").json()  # a new URL (a cache miss), the same filters
+    assert first["results"] and first == again and len(public._CARD_PAGES._shapes) <= before + 1
+    other = client.get(LIST + "?colour=blue&page_size=2").json()
+    assert {c["colour"] for c in other["results"]} <= {"blue"} and {c["colour"] for c in first["results"]} <= {"red"}
+
+
 @pytest.mark.parametrize("query", ["", "?q=mug", "?category=home&ordering=price_asc", "?page_size=3&page=2", "?colour=red"])
 def test_list_cards_from_rows_equal_the_serializer(as_role, api_world, query):
     # given a catalogue with every shape a card can take: a built ladder, a ladder not built yet (the signed
