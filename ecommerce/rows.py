@@ -19,6 +19,25 @@ _SENTINEL_BASE = -(2**62)
 _MAX_SHAPES = 512  # page sizes x parameter values; past this the cache starts again
 
 
+def _run(connection, sql: str, params, converters: dict) -> list[tuple]:
+    """Run compiled SQL; rows with the compiler's converters applied, as the ORM gives them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for position, (functions, expression) in converters.items():
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(tuple(row))
+    return converted
+
+
 class KeyedRows:
     """Rows of ``build(keys, *extra)``, a ``values_list`` queryset of ``model`` that uses ``keys`` only as the
     values of one ``__in`` filter and ``extra`` (hashable) for anything else; compiled once per
@@ -41,22 +60,7 @@ class KeyedRows:
         params = list(template)
         for slot, key in zip(slots, keys):
             params[slot] = key
-        connection = connections[db]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, (functions, expression) in converters.items():
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(tuple(row))
-        return converted
+        return _run(connections[db], sql, params, converters)
 
     def _compile(self, db: str, count: int, extra: tuple) -> tuple:
         sentinels = [_SENTINEL_BASE - i for i in range(count)]
@@ -100,23 +104,8 @@ class CompiledPages:
         sql, params, names, converters = entry
         if sql is None:
             return []  # a query that can match nothing (e.g. .none())
-        connection = connections[db]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        width = len(names)
-        out = []
-        for row in rows:
-            row = row[:width]  # as results_iter: columns added for the ordering are not the caller's
-            if converters:
-                row = list(row)
-                for position, (functions, expression) in converters.items():
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
-            out.append(dict(zip(names, row)))
-        return out
+        width = len(names)  # as results_iter: columns added for the ordering are not the caller's
+        return [dict(zip(names, row[:width])) for row in _run(connections[db], sql, params, converters)]
 
     @staticmethod
     def _compile(db: str, queryset: QuerySet) -> tuple:
