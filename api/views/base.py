@@ -27,10 +27,6 @@ class PublicReadMixin:
     def retrieve(self, request, *args, **kwargs):
         return self._cached(request, lambda: super(PublicReadMixin, self).retrieve(request, *args, **kwargs))
 
-    # A view whose answers are plain JSON values (api.renderers.PlainJSONRenderer) keeps its answers in the cache
-    # as their JSON bytes: no pickling of the data on a miss, no unpickling and no encoding on a hit.
-    caches_json = False
-
     def _cached(self, request, render) -> Response:
         """Serve the serialized answer from the cache, keyed by the catalog version that every catalog write bumps."""
         ttl = cache_ttl()
@@ -45,8 +41,10 @@ class PublicReadMixin:
             return response
         response = render()
         if response.status_code == 200:
-            if self.caches_json:
-                body = PlainJSONRenderer().render(response.data)
+            if isinstance(getattr(request, "accepted_renderer", None), PlainJSONRenderer):
+                # Answers of plain JSON values are kept as their bytes: no pickling of the data on a miss,
+                # no unpickling and no encoding on a hit.
+                body = request.accepted_renderer.render(response.data)
                 response.data = json_fragment(body)
                 cache.set(key, body, ttl)
             else:

@@ -61,18 +61,14 @@ class ProductViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
     pagination_class = ApiPagination
     validates_query = True
 
-    @property
-    def caches_json(self) -> bool:
-        # The list's cards are plain JSON values; the detail view's hold merchants' attribute values (DRF's JSON).
-        return self.action == "list"
-
     def list(self, request, *args, **kwargs):
         # A page of cards from plain rows (api.serializers.public.public_product_cards): the same JSON as the
         # serializer, ~5x cheaper on a cache miss. The detail view keeps the serializer.
         return self._cached(request, lambda: self._card_page(request))
 
     def get_renderers(self):
-        # The list's cards are plain JSON values (no floats): orjson writes DRF's bytes ~15x faster.
+        # The list's cards are plain JSON values (no floats): orjson writes DRF's bytes ~15x faster, and the
+        # cached answer is kept as those bytes. The detail view holds merchants' attribute values: DRF's JSON.
         return [PlainJSONRenderer()] if self.action == "list" else super().get_renderers()
 
     def _card_page(self, request):
