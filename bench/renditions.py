@@ -104,11 +104,17 @@ def setup_ours():
 def setup_pyvips():
     import pyvips
 
-    def work(data: bytes) -> bytes:
-        # thumbnail: shrink-on-load (JPEG DCT scaling), then a Lanczos3 reduce; the libvips way.
-        image = pyvips.Image.thumbnail_buffer(data, TARGET_WIDTH)
-        return image.jpegsave_buffer(Q=QUALITY, optimize_coding=True, keep=pyvips.enums.ForeignKeep.NONE)
-    return work
+    return lambda data: pyvips_jpeg(pyvips, data, TARGET_WIDTH)
+
+
+VIPS_FREE_HEIGHT = 10_000_000  # libvips' VIPS_MAX_COORD
+
+
+def pyvips_jpeg(pyvips, data: bytes, width: int) -> bytes:
+    """Return the JPEG libvips makes ``width`` wide: shrink-on-load (JPEG DCT scaling), then a Lanczos3 reduce."""
+    # thumbnail's width is a box unless the height is free: a portrait photo would come out narrower.
+    image = pyvips.Image.thumbnail_buffer(data, width, height=VIPS_FREE_HEIGHT)
+    return image.jpegsave_buffer(Q=QUALITY, optimize_coding=True, keep=pyvips.enums.ForeignKeep.NONE)
 
 
 def setup_pyvips_1thread():
@@ -282,10 +288,13 @@ def measure_case(source: Path, out_dir: Path, methods: list[str], runs: int) -> 
 
 
 PHOTO_FACTORS = (2, 3, 6)
-VIPS_FREE_HEIGHT = 10_000_000  # libvips' VIPS_MAX_COORD
 
 
-def photo_quality(folder: Path, limit: int) -> dict:
+def jpeg_photos(folder: Path, limit: int) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))[:limit]
+
+
+def photo_quality(folder: Path, photos: list[Path]) -> dict:
     """SSIM of ours and pyvips against each real photo's full-resolution Lanczos reference, shrunk 2x, 3x and 6x.
 
     One synthetic source per size times the clock; this says how the same two pipelines treat real photos: the
@@ -294,36 +303,43 @@ def photo_quality(folder: Path, limit: int) -> dict:
     import numpy as np
     from PIL import Image
 
+    from media.errors import IngestError
     from media.renditions import RenditionSpec, render_ladder
 
-    photos = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))[:limit]
-    if not photos:
-        raise SystemExit(f"--photos {folder}: no .jpg/.jpeg files there")
     vips = None
     if available("pyvips"):
         import pyvips as vips
     rows: dict[int, list[tuple]] = {f: [] for f in PHOTO_FACTORS}
+    unreadable: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="bench-photos-") as tmp:
         reference, out = Path(tmp) / "reference.png", Path(tmp) / "out.jpg"
         for photo in photos:
             data = photo.read_bytes()
-            with Image.open(photo) as image:
-                full = image.convert("RGB")
-            for factor in PHOTO_FACTORS:
-                width = max(1, round(full.width / factor))
-                full.resize((width, round(full.height * width / full.width)), Image.Resampling.LANCZOS).save(reference)
-                ours = render_ladder(data, [RenditionSpec(width, "JPEG")])[0].content
-                out.write_bytes(ours)
-                row = [quality(out, reference)["ssim"], len(ours)]
-                if vips is not None:
-                    # thumbnail's width is a box unless the height is free: a portrait photo would come out narrower.
-                    theirs = vips.Image.thumbnail_buffer(data, width, height=VIPS_FREE_HEIGHT).jpegsave_buffer(
-                        Q=QUALITY, optimize_coding=True, keep=vips.enums.ForeignKeep.NONE)
-                    out.write_bytes(theirs)
-                    row += [quality(out, reference)["ssim"], len(theirs)]
-                rows[factor].append(tuple(row))
-    report = {"folder": str(folder), "photos": len(photos), "by_shrink": {}}
+            found: dict[int, tuple] = {}
+            try:
+                with Image.open(photo) as image:
+                    full = image.convert("RGB")
+                for factor in PHOTO_FACTORS:
+                    width = max(1, round(full.width / factor))
+                    size = (width, round(full.height * width / full.width))
+                    full.resize(size, Image.Resampling.LANCZOS).save(reference)
+                    ours = render_ladder(data, [RenditionSpec(width, "JPEG")])[0].content
+                    out.write_bytes(ours)
+                    row = [quality(out, reference)["ssim"], len(ours)]
+                    if vips is not None:
+                        theirs = pyvips_jpeg(vips, data, width)
+                        out.write_bytes(theirs)
+                        row += [quality(out, reference)["ssim"], len(theirs)]
+                    found[factor] = tuple(row)
+            except (OSError, IngestError) as exc:  # unreadable, or refused by our ingest: reported, not scored
+                unreadable[photo.name] = str(exc)
+                continue
+            for factor, row in found.items():
+                rows[factor].append(row)
+    report = {"folder": str(folder), "photos": len(photos) - len(unreadable), "unreadable": unreadable, "by_shrink": {}}
     for factor, values in rows.items():
+        if not values:
+            continue
         a = np.array(values, dtype=np.float64)
         entry = {"ours_ssim_mean": round(float(a[:, 0].mean()), 4), "ours_ssim_median": round(float(np.median(a[:, 0])), 4),
                  "ours_bytes_mean": int(a[:, 1].mean())}
@@ -357,8 +373,15 @@ def main() -> None:
         return
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
-    if args.photos and not args.photos.is_dir():
-        parser.error(f"--photos {args.photos}: not a folder")
+    if args.photo_limit < 1:
+        parser.error(f"--photo-limit must be at least 1, got {args.photo_limit}")
+    photos: list[Path] = []
+    if args.photos:
+        if not args.photos.is_dir():
+            parser.error(f"--photos {args.photos}: not a folder")
+        photos = jpeg_photos(args.photos, args.photo_limit)
+        if not photos:
+            parser.error(f"--photos {args.photos}: no .jpg/.jpeg files there")
     wanted = [m.strip() for m in args.methods.split(",") if m.strip()]
     unknown = [m for m in wanted if m not in METHODS]
     if unknown:
@@ -382,7 +405,7 @@ def main() -> None:
     report["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     if args.photos:
         sys.path.insert(0, str(ROOT))
-        report["real_photos"] = photo_quality(args.photos, args.photo_limit)
+        report["real_photos"] = photo_quality(args.photos, photos)
     print(json.dumps(report, indent=2))
 
 
