@@ -45,6 +45,7 @@ def main() -> None:
     from skimage.metrics import structural_similarity
 
     sys.path.insert(0, str(ROOT))
+    from media.operations.resize import REDUCING_GAP
     from media.renditions import DECODE_HEADROOM, ENCODER_SETTINGS, RESAMPLE, SHARPEN, LadderSharpening
 
     quality = ENCODER_SETTINGS["JPEG"]["quality"]
@@ -61,7 +62,8 @@ def main() -> None:
     def variant(resample, sharpen, headroom):
         def run(data: bytes, size: tuple[int, int], full_width: int) -> Image.Image:
             image = decode(data, size[0], full_width, headroom)
-            out = image.resize(size, resample)  # the reference's size (a reduced decode may round its height)
+            # The reference's size (a reduced decode may round its height); the ladder's box pre-reduction rule.
+            out = image.resize(size, resample, reducing_gap=REDUCING_GAP)
             return sharpen(out, reduction=full_width / size[0]) if sharpen is not None else out
         return run
 
