@@ -1,7 +1,7 @@
 """Benchmark: the ladder's final resampling on real photos, as SSIM against a full-resolution reference; prints JSON.
 
 Each photo (JPEG as it is; any other format re-encoded as JPEG q90 first) is shrunk 2x, 3x and 6x by
-variants of the rendition pipeline: the same reduced-size JPEG decode (DCT scaling, ``draft``), then a
+variants of the rendition pipeline: the ladder's reduced-size decode (``media.codec.decode``, DCT scaling), then a
 final resampling, then JPEG at our quality. Each output is scored by SSIM (RGB) against the whole photo
 decoded at full size and Lanczos-resampled straight to the target. Variants:
 
@@ -45,23 +45,15 @@ def main() -> None:
     from skimage.metrics import structural_similarity
 
     sys.path.insert(0, str(ROOT))
+    from media.codec import decode, encode
     from media.operations.resize import REDUCING_GAP
     from media.renditions import DECODE_HEADROOM, ENCODER_SETTINGS, RESAMPLE, SHARPEN, LadderSharpening
 
-    quality = ENCODER_SETTINGS["JPEG"]["quality"]
-
-    def decode(data: bytes, width: int, full_width: int, headroom: float) -> Image.Image:
-        scale = 1
-        while scale < 8 and full_width / (2 * scale) >= headroom * width:
-            scale *= 2
-        image = Image.open(io.BytesIO(data))
-        if scale > 1:
-            image.draft("RGB", (image.width // scale, image.height // scale))
-        return image.convert("RGB")
+    jpeg_settings = ENCODER_SETTINGS["JPEG"]
 
     def variant(resample, sharpen, headroom):
         def run(data: bytes, size: tuple[int, int], full_width: int) -> Image.Image:
-            image = decode(data, size[0], full_width, headroom)
+            image = decode(data, min_width=int(size[0] * headroom)).image  # the ladder's reduced decode
             # The reference's size (a reduced decode may round its height); the ladder's box pre-reduction rule.
             out = image.resize(size, resample, reducing_gap=REDUCING_GAP)
             return sharpen(out, reduction=full_width / size[0]) if sharpen is not None else out
@@ -75,22 +67,17 @@ def main() -> None:
     }
 
     def jpeg_round_trip(image: Image.Image) -> Image.Image:
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=quality, optimize=True)
-        return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
+        return Image.open(io.BytesIO(encode(image, format="JPEG", flatten_alpha=True, **jpeg_settings))).convert("RGB")
 
-    report = {"benchmark": "rendition_final_resample", "jpeg_quality": quality, "folders": []}
+    report = {"benchmark": "rendition_final_resample", "jpeg_quality": jpeg_settings["quality"], "folders": []}
     for folder in args.folders:
         photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:args.limit]
         scores = {v: {f: [] for f in FACTORS} for v in variants}
         for photo in photos:
-            full = Image.open(photo).convert("RGB")
+            data = photo.read_bytes()
+            full = decode(data).image.convert("RGB")  # upright sRGB at full size, as ingest reads it
             if photo.suffix.lower() == ".png":
-                buffer = io.BytesIO()
-                full.save(buffer, "JPEG", quality=90)
-                data = buffer.getvalue()
-            else:
-                data = photo.read_bytes()
+                data = encode(full, format="JPEG", quality=90)
             for factor in FACTORS:
                 width = max(1, round(full.width / factor))
                 size = (width, round(full.height * width / full.width))
