@@ -2,7 +2,8 @@
 
 Copies the Keras weights to ml/weights/embedding.weights.h5, converts the network to
 ml/weights/embedding.tflite (what the worker runs under LiteRT) and records in ml/weights/embedding.json the
-sha256 of both and the network's output on a fixed image (the regression test compares it).
+sha256 of both, the views a photo is embedded from and the embedding of a fixed image (the regression test
+compares it).
 """
 from __future__ import annotations
 
@@ -56,14 +57,17 @@ def main(argv=None) -> int:
 
     inference._predictor = None
     vector = inference.embed_batch([reference_image()])[0]
-    keras_vector = np.asarray(model(inference.prepare(reference_image())[None], training=False))[0]
+    one_view = inference.prepare(reference_image())[None]
+    keras_vector = np.asarray(model(one_view, training=False))[0]
+    tflite_vector = np.asarray(inference._load_predictor()(one_view), np.float32)[0]
     record = {
         "weights": WEIGHTS_PATH.name, "sha256": sha256(WEIGHTS_PATH),
         "tflite": TFLITE_PATH.name, "tflite_sha256": sha256(TFLITE_PATH),
         "width": args.width, "input_side": INPUT_SIDE,
+        "views": {"zooms": list(inference.VIEW_ZOOMS), "mirrored": True},
         "reference": {"image": "ml.synth render_product('mug', seed=4242, size=160, flaws=())",
                       "first8": [round(float(v), 5) for v in vector[:8]],
-                      "tflite_vs_keras_max_abs": float(np.abs(vector - keras_vector).max())},
+                      "tflite_vs_keras_max_abs": float(np.abs(tflite_vector - keras_vector).max())},
     }
     if args.metrics and args.metrics.exists():
         record["training"] = json.loads(args.metrics.read_text()).get("best")

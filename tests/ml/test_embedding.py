@@ -56,6 +56,43 @@ def test_prepare_cuts_the_subject_out_with_its_mask():
     assert out.max() <= 0.51  # only the black subject and the grey letterbox, none of the white half
 
 
+def test_views_are_centred_crops_each_mirrored():
+    from ml.embedding.inference import INPUT_SIDE, VIEW_ZOOMS, prepare, views
+
+    img = np.zeros((200, 200, 3), np.uint8)
+    img[:, :100] = 255  # white left half, black right half
+    img[90:110, 90:110] = (255, 0, 0)  # a red square in the middle
+    out = views(img)
+    assert out.shape == (2 * len(VIEW_ZOOMS), INPUT_SIDE, INPUT_SIDE, 3)
+    assert np.allclose(out[0], prepare(img), atol=2 / 255)  # the first view is the whole photo
+    for plain, mirrored in zip(out[0::2], out[1::2]):
+        assert np.array_equal(mirrored, plain[:, ::-1])
+    red = [float(((v[..., 0] > 0.8) & (v[..., 1] < 0.2)).mean()) for v in out[0::2]]
+    assert red == sorted(red) and red[-1] > 1.5 * red[0]  # tighter crops: the centre fills more of the view
+
+
+def test_views_with_a_mask_cut_the_subject_out_first():
+    from ml.embedding.inference import views
+
+    img = np.full((60, 120, 3), 255, np.uint8)
+    mask = np.zeros((60, 120), np.uint8)
+    mask[10:50, 70:110] = 255
+    img[10:50, 70:110] = 0  # a black subject on white
+    out = views(img, mask)
+    assert out.max() <= 0.51  # only the subject and the grey letterbox, in every view
+
+
+def test_a_mirrored_photo_gets_the_same_embedding():
+    from ml.embedding import export, inference
+
+    if not inference.TFLITE_PATH.exists():
+        pytest.skip("no embedding weights committed yet")
+    photo = export.reference_image()
+    a, b = inference.embed_batch([photo, np.ascontiguousarray(photo[:, ::-1])])
+    assert np.abs(a - b).max() < 1e-5
+    assert inference.model_version().endswith(f"-v{2 * len(inference.VIEW_ZOOMS)}")
+
+
 def test_the_committed_weights_give_the_recorded_embedding():
     from ml.embedding import export, inference
 
