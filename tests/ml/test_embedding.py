@@ -101,6 +101,7 @@ def test_the_committed_weights_give_the_recorded_embedding():
     card = json.loads(export.CARD_JSON.read_text())
     assert export.sha256(inference.TFLITE_PATH) == card["tflite_sha256"]
     assert export.sha256(export.WEIGHTS_PATH) == card["sha256"]
+    assert tuple(card["views"]["zooms"]) == inference.VIEW_ZOOMS  # the recorded vector was made the served way
     vector = inference.embed_batch([export.reference_image()])[0]
     assert np.allclose(vector[:8], card["reference"]["first8"], atol=2e-4)
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-4)
