@@ -12,6 +12,11 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 PRELOAD_SIDE = 128
 
 
+def preload_side(input_side: int) -> int:
+    """The short side photos are kept at for a network input of ``input_side`` (4/3 of it: crops keep detail)."""
+    return max(PRELOAD_SIDE, round(input_side * 4 / 3))
+
+
 def _load(path: Path, side: int = PRELOAD_SIDE) -> np.ndarray | None:
     data = np.fromfile(str(path), np.uint8)
     img = cv2.imdecode(data, cv2.IMREAD_COLOR)
@@ -23,27 +28,27 @@ def _load(path: Path, side: int = PRELOAD_SIDE) -> np.ndarray | None:
     return cv2.resize(img, (max(side, round(w * scale)), max(side, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
-def labelled_folder(root: Path) -> tuple[list[np.ndarray], list[str], list[str]]:
+def labelled_folder(root: Path, side: int = PRELOAD_SIDE) -> tuple[list[np.ndarray], list[str], list[str]]:
     """Load root/<label>/* as (images, labels, label names sorted)."""
     names = sorted(d.name for d in root.iterdir() if d.is_dir())
     images, labels = [], []
     for name in names:
         for f in sorted((root / name).iterdir()):
             if f.suffix.lower() in IMAGE_SUFFIXES:
-                img = _load(f)
+                img = _load(f, side)
                 if img is not None:
                     images.append(img)
                     labels.append(name)
     return images, labels, names
 
 
-def unlabelled_images(roots: list[Path], limit: int = 2000) -> list[np.ndarray]:
+def unlabelled_images(roots: list[Path], limit: int = 2000, side: int = PRELOAD_SIDE) -> list[np.ndarray]:
     out = []
     for root in roots:
         files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and "mask" not in p.parts[-2:][0].lower()
                        and "mask" not in p.name.lower())
         for f in files:
-            img = _load(f)
+            img = _load(f, side)
             if img is not None:
                 out.append(img)
             if len(out) >= limit:
@@ -51,14 +56,14 @@ def unlabelled_images(roots: list[Path], limit: int = 2000) -> list[np.ndarray]:
     return out
 
 
-def synthetic_kinds(n: int, *, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
+def synthetic_kinds(n: int, *, seed: int = 0, side: int = PRELOAD_SIDE) -> tuple[list[np.ndarray], list[str]]:
     """Render ``n`` product photos (kinds as labels) with their natural flaws."""
     from ml.synth.photo import KINDS, render_product
 
     images, labels = [], []
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
-        shot = render_product(kind, seed=seed * 100_000 + i, size=PRELOAD_SIDE)
+        shot = render_product(kind, seed=seed * 100_000 + i, size=side)
         images.append(shot.image)
         labels.append(f"synth-{kind}")
     return images, labels

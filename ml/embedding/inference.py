@@ -15,7 +15,7 @@ from ml.embedding import EMBED_DIM
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 TFLITE_PATH = WEIGHTS_DIR / "embedding.tflite"
-from ml.embedding.model import INPUT_SIDE  # one input size for training and serving
+from ml.embedding.model import INPUT_SIDE  # the serving input size (the TFLite graph is exported for it)
 
 # Centred crops (share of each side) a photo is embedded from, each also mirrored: 8 views. Chosen by
 # leave-one-out kNN on the clothing *training* split (0.680 one view, 0.794 these), never on validation.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.embedding.data import Augment, labelled_folder, synthetic_kinds, unlabelled_images
-from ml.embedding.model import INPUT_SIDE, build_embedding_net
+from ml.embedding.data import Augment, labelled_folder, preload_side, synthetic_kinds, unlabelled_images
+from ml.embedding.model import TRAIN_SIDE, build_embedding_net
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "train"
 
@@ -33,6 +33,8 @@ def parse_args(argv):
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--temperature", type=float, default=0.1)
     p.add_argument("--width", type=float, default=1.0)
+    p.add_argument("--side", type=int, default=TRAIN_SIDE,
+                   help="network input side in pixels while training (serving uses model.INPUT_SIDE)")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--init", type=Path, default=None, help="weights to continue from")
@@ -70,25 +72,26 @@ def main(argv=None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     print("loading photos ...", flush=True)
-    train_imgs, train_labels, classes = labelled_folder(args.clothing / "train")
-    val_imgs, val_labels, _ = labelled_folder(args.clothing / "validation")
-    synth_imgs, synth_labels = synthetic_kinds(args.synth, seed=args.seed + 1)
+    preload = preload_side(args.side)
+    train_imgs, train_labels, classes = labelled_folder(args.clothing / "train", side=preload)
+    val_imgs, val_labels, _ = labelled_folder(args.clothing / "validation", side=preload)
+    synth_imgs, synth_labels = synthetic_kinds(args.synth, seed=args.seed + 1, side=preload)
     roots = args.unlabelled or [SHARED / "ecssd", SHARED / "alphamatting27", SHARED / "sun_hays80"]
-    unlabelled = unlabelled_images([r for r in roots if r.exists()])
+    unlabelled = unlabelled_images([r for r in roots if r.exists()], side=preload)
     print(f"clothing train {len(train_imgs)} / val {len(val_imgs)}, synthetic {len(synth_imgs)}, "
           f"unlabelled {len(unlabelled)}; {time.time() - t0:.0f} s", flush=True)
     labelled = train_imgs + synth_imgs
     label_names = sorted(set(train_labels + synth_labels))
     label_ids = np.array([label_names.index(x) for x in train_labels + synth_labels])
 
-    model = build_embedding_net(INPUT_SIDE, width=args.width)
+    model = build_embedding_net(args.side, width=args.width)
     if args.init:
         model.load_weights(args.init)
     print(f"parameters: {model.count_params():,}", flush=True)
     schedule = keras.optimizers.schedules.CosineDecay(0.0, args.steps, alpha=0.02, warmup_target=args.lr,
                                                       warmup_steps=min(200, args.steps // 10))
     optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=1e-4)
-    augment = Augment(INPUT_SIDE, rng)
+    augment = Augment(args.side, rng)
     tau = args.temperature
 
     @tf.function(reduce_retracing=True)
@@ -111,7 +114,7 @@ def main(argv=None) -> int:
 
         out = []
         for i in range(0, len(images), 128):
-            batch = np.stack([prepare(im, None, INPUT_SIDE) for im in images[i:i + 128]])
+            batch = np.stack([prepare(im, None, args.side) for im in images[i:i + 128]])
             out.append(np.asarray(model(batch, training=False)))
         return np.concatenate(out)
 
@@ -122,7 +125,8 @@ def main(argv=None) -> int:
     n_unl = args.batch - n_lab
     history, best = [], {"top1": -1.0}
     started = time.time()
-    for it in range(1, args.steps + 1):
+
+    def make_batch():
         pick = rng.integers(0, len(labelled), n_lab)
         imgs = [labelled[i] for i in pick]
         ids = list(label_ids[pick])
@@ -131,7 +135,16 @@ def main(argv=None) -> int:
                 imgs.append(unlabelled[k])
                 ids.append(10_000 + j)  # its own class: only its second view is a positive
         views = np.stack([augment(im) for im in imgs] + [augment(im) for im in imgs])
-        labels = np.concatenate([ids, ids]).astype(np.int32)
+        return views, np.concatenate([ids, ids]).astype(np.int32)
+
+    # The next batch is augmented on a thread (OpenCV releases the GIL) while the network trains on this one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+    pending = pool.submit(make_batch)
+    for it in range(1, args.steps + 1):
+        views, labels = pending.result()
+        pending = pool.submit(make_batch)
         loss = float(step(tf.constant(views), tf.constant(labels)))
         if it % 50 == 0 or it == 1:
             elapsed = time.time() - started

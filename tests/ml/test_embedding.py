@@ -102,6 +102,24 @@ def test_the_committed_weights_give_the_recorded_embedding():
     assert export.sha256(inference.TFLITE_PATH) == card["tflite_sha256"]
     assert export.sha256(export.WEIGHTS_PATH) == card["sha256"]
     assert tuple(card["views"]["zooms"]) == inference.VIEW_ZOOMS  # the recorded vector was made the served way
+    assert card["input_side"] == inference.INPUT_SIDE  # and at the input size the network was exported for
     vector = inference.embed_batch([export.reference_image()])[0]
     assert np.allclose(vector[:8], card["reference"]["first8"], atol=2e-4)
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_training_photos_are_kept_large_enough_for_the_input_side(tmp_path):
+    import cv2
+
+    from ml.embedding.data import PRELOAD_SIDE, Augment, labelled_folder, preload_side
+
+    assert preload_side(96) == PRELOAD_SIDE and preload_side(128) == 171  # 4/3 of the input: crops keep detail
+    for label in ("hat", "shoes"):
+        (tmp_path / label).mkdir()
+        cv2.imwrite(str(tmp_path / label / "a.png"), np.full((300, 200, 3), 90, np.uint8))
+    (tmp_path / "hat" / "notes.txt").write_text("not a photo")
+    images, labels, names = labelled_folder(tmp_path, side=171)
+    assert names == ["hat", "shoes"] and labels == ["hat", "shoes"]
+    assert all(min(img.shape[:2]) == 171 and img.shape[:2] == (256, 171) for img in images)
+    view = Augment(128, np.random.default_rng(0))(images[0])
+    assert view.shape == (128, 128, 3) and view.dtype == np.float32 and 0.0 <= view.min() <= view.max() <= 1.0
