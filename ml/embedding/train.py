@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.embedding.data import Augment, labelled_folder, preload_side, synthetic_kinds, unlabelled_images
-from ml.embedding.model import TRAIN_SIDE, build_embedding_net
+from ml.embedding.model import INPUT_SIDE, TRAIN_SIDE, build_embedding_net
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "train"
 
@@ -34,7 +34,7 @@ def parse_args(argv):
     p.add_argument("--temperature", type=float, default=0.1)
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--side", type=int, default=TRAIN_SIDE,
-                   help="network input side in pixels while training (serving uses model.INPUT_SIDE)")
+                   help="network input side in pixels while training (checkpoints are chosen at model.INPUT_SIDE, the served size)")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--init", type=Path, default=None, help="weights to continue from")
@@ -109,16 +109,21 @@ def main(argv=None) -> int:
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
+    # Checkpoints are chosen at the side they will be served at (the same weights, a network built for INPUT_SIDE).
+    served = model if args.side == INPUT_SIDE else build_embedding_net(INPUT_SIDE, width=args.width)
+
     def embed(images: list[np.ndarray]) -> np.ndarray:
         from ml.embedding.inference import prepare
 
         out = []
         for i in range(0, len(images), 128):
-            batch = np.stack([prepare(im, None, args.side) for im in images[i:i + 128]])
-            out.append(np.asarray(model(batch, training=False)))
+            batch = np.stack([prepare(im, None, INPUT_SIDE) for im in images[i:i + 128]])
+            out.append(np.asarray(served(batch, training=False)))
         return np.concatenate(out)
 
     def evaluate() -> dict:
+        if served is not model:
+            served.set_weights(model.get_weights())
         return knn_scores(embed(val_imgs), val_labels, embed(train_imgs), train_labels)
 
     n_lab = int(args.batch * 0.75)
@@ -165,6 +170,8 @@ def main(argv=None) -> int:
             _plot(history, args.workdir / "curve.png")
         if done:
             break
+    pending.cancel()
+    pool.shutdown(wait=False)
     print(f"best {best}; {(time.time() - t0) / 60:.1f} min in all", flush=True)
     return 0
 
