@@ -3,8 +3,14 @@
 Supervised contrastive learning (SupCon, Khosla et al. 2020) on two augmented views per photo: photos of the
 same labelled class (the real clothing classes, the rendered product kinds) are positives for each other;
 unlabelled real photos (masked sets, sun_hays80) only have their own second view, which makes the loss
-SimCLR for them. Weights are chosen by kNN top-1 on the clothing validation split (query) against the
-training split (gallery), never on evaluation data. Checkpoints, a curve PNG and metrics JSON land in --workdir.
+SimCLR for them. ``--ce W`` adds a cosine-classifier head over the labelled classes (cross-entropy, weight W)
+next to SupCon; the head is not part of the served network.
+
+Weights are chosen by kNN top-1 of a *select* holdout of the clothing training split (every ``--select-every``-th
+photo of each class, never trained on) against the rest of it. The validation split is evaluation data
+(``python -m ml.eval search``): the trainer never reads it. A run with ``--init`` from weights trained on the whole
+training split (the committed ones were) has seen the holdout, so its select scores read high; compare such runs
+with each other, not with a run from scratch. Checkpoints, a curve PNG and metrics JSON land in --workdir.
 """
 from __future__ import annotations
 
@@ -35,11 +41,33 @@ def parse_args(argv):
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--side", type=int, default=TRAIN_SIDE,
                    help="network input side in pixels while training (checkpoints are chosen at model.INPUT_SIDE, the served size)")
+    p.add_argument("--ce", type=float, default=0.0, help="weight of a cosine-classifier cross-entropy next to SupCon")
+    p.add_argument("--select-every", type=int, default=10,
+                   help="every N-th clothing training photo of each class is held out to choose weights on")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--init", type=Path, default=None, help="weights to continue from")
     p.add_argument("--workdir", type=Path, default=Path("var/runs/embedding"))
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.select_every < 2:
+        p.error(f"--select-every must be at least 2 (a holdout needs photos left to train on), got {args.select_every}")
+    if args.ce < 0:
+        p.error(f"--ce must be >= 0, got {args.ce}")
+    return args
+
+
+def select_holdout(labels: list[str], every: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split photos into (train, select) indices: every ``every``-th photo of each label (in the order loaded, which
+    is sorted by file name) is held out to choose weights on; the split does not depend on any random state."""
+    seen: dict[str, int] = {}
+    select = []
+    for i, label in enumerate(labels):
+        if seen.get(label, 0) % every == every - 1:
+            select.append(i)
+        seen[label] = seen.get(label, 0) + 1
+    select_idx = np.array(select, dtype=int)
+    train_idx = np.setdiff1d(np.arange(len(labels)), select_idx)
+    return train_idx, select_idx
 
 
 def knn_scores(query: np.ndarray, q_labels: list, gallery: np.ndarray, g_labels: list) -> dict:
@@ -73,12 +101,14 @@ def main(argv=None) -> int:
     t0 = time.time()
     print("loading photos ...", flush=True)
     preload = preload_side(args.side)
-    train_imgs, train_labels, classes = labelled_folder(args.clothing / "train", side=preload)
-    val_imgs, val_labels, _ = labelled_folder(args.clothing / "validation", side=preload)
+    all_imgs, all_labels, classes = labelled_folder(args.clothing / "train", side=preload)
+    keep, held = select_holdout(all_labels, args.select_every)
+    train_imgs, train_labels = [all_imgs[i] for i in keep], [all_labels[i] for i in keep]
+    select_imgs, select_labels = [all_imgs[i] for i in held], [all_labels[i] for i in held]
     synth_imgs, synth_labels = synthetic_kinds(args.synth, seed=args.seed + 1, side=preload)
     roots = args.unlabelled or [SHARED / "ecssd", SHARED / "alphamatting27", SHARED / "sun_hays80"]
     unlabelled = unlabelled_images([r for r in roots if r.exists()], side=preload)
-    print(f"clothing train {len(train_imgs)} / val {len(val_imgs)}, synthetic {len(synth_imgs)}, "
+    print(f"clothing train {len(train_imgs)} / select {len(select_imgs)}, synthetic {len(synth_imgs)}, "
           f"unlabelled {len(unlabelled)}; {time.time() - t0:.0f} s", flush=True)
     labelled = train_imgs + synth_imgs
     label_names = sorted(set(train_labels + synth_labels))
@@ -91,6 +121,10 @@ def main(argv=None) -> int:
     schedule = keras.optimizers.schedules.CosineDecay(0.0, args.steps, alpha=0.02, warmup_target=args.lr,
                                                       warmup_steps=min(200, args.steps // 10))
     optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=1e-4)
+    # The cosine classifier (scale 16) over the labelled classes; unlabelled photos (ids >= 10,000) take no part.
+    head = tf.Variable(tf.random.normal((int(model.output.shape[-1]), len(label_names)), stddev=0.1, seed=args.seed),
+                       name="class_head")
+    trained = model.trainable_variables + ([head] if args.ce else [])
     augment = Augment(args.side, rng)
     tau = args.temperature
 
@@ -105,8 +139,14 @@ def main(argv=None) -> int:
             same = tf.cast(tf.equal(labels[:, None], labels[None, :]), tf.float32) * (1.0 - eye)
             log_prob = logits - tf.reduce_logsumexp(logits, axis=1, keepdims=True)
             loss = -tf.reduce_mean(tf.reduce_sum(same * log_prob, axis=1) / tf.maximum(tf.reduce_sum(same, axis=1), 1.0))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            if args.ce:
+                known = labels < 10_000
+                class_logits = 16.0 * tf.matmul(tf.boolean_mask(z, known), tf.math.l2_normalize(head, axis=0))
+                ce = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=tf.boolean_mask(labels, known), logits=class_logits))
+                loss = loss + args.ce * ce
+        grads = tape.gradient(loss, trained)
+        optimizer.apply_gradients(zip(grads, trained))
         return loss
 
     # Checkpoints are chosen at the side they will be served at (the same weights, a network built for INPUT_SIDE).
@@ -124,7 +164,7 @@ def main(argv=None) -> int:
     def evaluate() -> dict:
         if served is not model:
             served.set_weights(model.get_weights())
-        return knn_scores(embed(val_imgs), val_labels, embed(train_imgs), train_labels)
+        return knn_scores(embed(select_imgs), select_labels, embed(train_imgs), train_labels)
 
     n_lab = int(args.batch * 0.75)
     n_unl = args.batch - n_lab
@@ -158,8 +198,8 @@ def main(argv=None) -> int:
         done = it == args.steps or (args.max_minutes and (time.time() - started) / 60 > args.max_minutes)
         if it % args.eval_every == 0 or done:
             scores = evaluate()
-            print(f"step {it}: clothing validation kNN {scores}", flush=True)
-            history[-1]["val"] = scores
+            print(f"step {it}: clothing select kNN {scores}", flush=True)
+            history[-1]["select"] = scores
             model.save_weights(args.workdir / f"step{it:05d}.weights.h5")
             if scores["top1"] > best["top1"]:
                 best = {**scores, "step": it}
@@ -167,7 +207,7 @@ def main(argv=None) -> int:
             (args.workdir / "metrics.json").write_text(json.dumps({"best": best, "history": history,
                                                                    "args": {k: str(v) for k, v in vars(args).items()},
                                                                    "parameters": model.count_params()}, indent=1))
-            _plot(history, args.workdir / "curve.png")
+            _plot(history, args.workdir / "curve.png", ce=args.ce)
         if done:
             break
     pending.cancel()
@@ -176,7 +216,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def _plot(history: list[dict], path: Path) -> None:
+def _plot(history: list[dict], path: Path, ce: float = 0.0) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -185,11 +225,11 @@ def _plot(history: list[dict], path: Path) -> None:
     fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
     steps = [h["step"] for h in history]
     ax[0].plot(steps, [h["loss"] for h in history], lw=0.6)
-    ax[0].set_title("SupCon loss")
-    vals = [(h["step"], h["val"]["top1"]) for h in history if "val" in h]
+    ax[0].set_title(f"SupCon + {ce:g} x CE loss" if ce else "SupCon loss")
+    vals = [(h["step"], h["select"]["top1"]) for h in history if "select" in h]
     if vals:
         ax[1].plot(*zip(*vals), marker="o")
-    ax[1].set_title("clothing validation kNN top-1")
+    ax[1].set_title("clothing select holdout: kNN top-1")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -123,3 +123,28 @@ def test_training_photos_are_kept_large_enough_for_the_input_side(tmp_path):
     assert all(min(img.shape[:2]) == 171 and img.shape[:2] == (256, 171) for img in images)
     view = Augment(128, np.random.default_rng(0))(images[0])
     assert view.shape == (128, 128, 3) and view.dtype == np.float32 and 0.0 <= view.min() <= view.max() <= 1.0
+
+
+def test_weights_are_chosen_on_a_fixed_holdout_of_the_training_split_not_on_validation():
+    from ml.embedding.train import parse_args, select_holdout
+
+    labels = ["hat"] * 25 + ["shoes"] * 9 + ["bag"] * 10
+    train, select = select_holdout(labels, 10)
+    assert [labels[i] for i in select] == ["hat", "hat", "bag"]  # the 10th and 20th hat, the 10th bag; 9 shoes: none
+    assert list(select) == [9, 19, 43]
+    assert sorted(set(train) | set(select)) == list(range(len(labels))) and not set(train) & set(select)
+    again, _ = select_holdout(labels, 10)
+    assert list(again) == list(train)  # no random state: every run holds out the same photos
+    assert parse_args([]).select_every == 10 and parse_args([]).ce == 0.0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--select-every", "1"], "--select-every must be at least 2"),
+    (["--ce", "-0.5"], "--ce must be >= 0"),
+])
+def test_the_trainer_refuses_bad_options_clearly(argv, message, capsys):
+    from ml.embedding.train import parse_args
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
