@@ -185,6 +185,10 @@ def main(argv=None) -> int:
     # The next batch is augmented on a thread (OpenCV releases the GIL) while the network trains on this one.
     from concurrent.futures import ThreadPoolExecutor
 
+    if args.init:  # where a continuation starts, on the same check (a baseline, never chosen: it is the --init file)
+        start_scores = evaluate()
+        print(f"step 0 (--init): clothing select kNN {start_scores}", flush=True)
+        history.append({"step": 0, "select": start_scores})
     pool = ThreadPoolExecutor(1)
     pending = pool.submit(make_batch)
     for it in range(1, args.steps + 1):
@@ -223,8 +227,9 @@ def _plot(history: list[dict], path: Path, ce: float = 0.0) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
-    steps = [h["step"] for h in history]
-    ax[0].plot(steps, [h["loss"] for h in history], lw=0.6)
+    losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
+    if losses:
+        ax[0].plot(*zip(*losses), lw=0.6)
     ax[0].set_title(f"SupCon + {ce:g} x CE loss" if ce else "SupCon loss")
     vals = [(h["step"], h["select"]["top1"]) for h in history if "select" in h]
     if vals:
