@@ -34,6 +34,13 @@ def reference_image() -> np.ndarray:
     return render_product("mug", seed=4242, size=160, flaws=()).image
 
 
+def training_record(metrics: dict) -> dict:
+    """What the card keeps of a run's metrics.json: the chosen checkpoint's scores and the recipe that made it
+    (side, --ce, seed, steps, ...; not the machine's paths)."""
+    recipe = {k: v for k, v in (metrics.get("args") or {}).items() if k not in ("clothing", "unlabelled", "workdir")}
+    return {**(metrics.get("best") or {}), "recipe": recipe}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.embedding.export", description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", type=Path, required=True)
@@ -70,7 +77,7 @@ def main(argv=None) -> int:
                       "tflite_vs_keras_max_abs": float(np.abs(tflite_vector - keras_vector).max())},
     }
     if args.metrics and args.metrics.exists():
-        record["training"] = json.loads(args.metrics.read_text()).get("best")
+        record["training"] = training_record(json.loads(args.metrics.read_text()))
     CARD_JSON.write_text(json.dumps(record, indent=1) + "\n")
     print(json.dumps(record, indent=1))
     return 0

@@ -148,3 +148,11 @@ def test_the_trainer_refuses_bad_options_clearly(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         parse_args(argv)
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_the_card_keeps_the_chosen_scores_and_the_recipe_without_machine_paths():
+    from ml.embedding.export import training_record
+
+    record = training_record({"best": {"top1": 0.7, "step": 30}, "history": [],
+                              "args": {"side": "96", "ce": "1.0", "seed": "4", "workdir": "var/x", "clothing": "/a"}})
+    assert record == {"top1": 0.7, "step": 30, "recipe": {"side": "96", "ce": "1.0", "seed": "4"}}
