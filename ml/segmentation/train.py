@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import math
+import os
 import queue
 import threading
 import time
@@ -49,7 +52,18 @@ def _parse(argv):
     p.add_argument("--init", type=Path, default=None,
                    help="start from these weights (.weights.h5), e.g. ml/weights/segmentation.weights.h5, with a "
                         "fresh optimizer and schedule; ignored when resuming from a checkpoint in --out")
+    p.add_argument("--workers", type=int, default=0,
+                   help="processes that make the batches (0: one thread); an accelerator needs several to be fed")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="wall-clock budget: after the first steps the schedule is shortened (never lengthened) to "
+                        "the steps that fit, so the rate still decays to its end and the run exports on time")
     args = p.parse_args(argv)
+    if args.workers < 0:
+        p.error(f"--workers must be 0 or more, got {args.workers}")
+    if args.max_minutes is not None and args.max_minutes <= 0:
+        p.error(f"--max-minutes must be positive, got {args.max_minutes}")
+    if args.steps < 1 or args.batch < 1:
+        p.error("--steps and --batch must be at least 1")
     if args.init and not args.init.is_file():
         p.error(f"--init: no weights file at {args.init}")
     if args.pseudo and not args.real:
@@ -85,7 +99,20 @@ def _iou(pred: np.ndarray, true: np.ndarray) -> float:
     return 1.0 if union == 0 else float(np.logical_and(p, t).sum() / union)
 
 
-def _prefetch(maker, seed: int, start: int, stop: int, batch: int) -> queue.Queue:
+WARMUP_STEPS = 100
+
+
+def learning_rate(step: int, total: int, peak: float) -> float:
+    """The rate at ``step``: linear warm-up from a tenth of ``peak`` over 100 steps, then cosine decay to 2% of
+    ``peak`` at ``total`` (what keras' CosineDecay with warm-up computes; set by hand so ``total`` may shrink)."""
+    if step < WARMUP_STEPS:
+        return peak * (0.1 + 0.9 * step / WARMUP_STEPS)
+    done = min(1.0, (step - WARMUP_STEPS) / max(1, total - WARMUP_STEPS))
+    return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * done)))
+
+
+def _prefetch(maker, seed: int, start: int, stop: int, batch: int):
+    """Yield the batches of steps start..stop-1 in order, made on a thread ahead of the training step."""
     q: queue.Queue = queue.Queue(maxsize=6)
 
     def work():
@@ -94,7 +121,57 @@ def _prefetch(maker, seed: int, start: int, stop: int, batch: int) -> queue.Queu
             q.put(maker.batch(np.random.default_rng([seed, step]), batch))
 
     threading.Thread(target=work, daemon=True).start()
-    return q
+    for _ in range(start, stop):
+        yield q.get()
+
+
+_WORKER_MAKER = None  # the sample maker a forked worker inherited
+
+
+def _worker_batch(seed: int, step: int, batch: int):
+    x, y = _WORKER_MAKER.batch(np.random.default_rng([seed, step]), batch)
+    # Images hold 0..255 integers and masks k/255: as uint8 they cross the pipe 4x smaller and unchanged.
+    return x.astype(np.uint8), np.rint(y * 255).astype(np.uint8)
+
+
+class BatchPool:
+    """Forked processes that make the same batches as ``_prefetch`` (same generator per step), in order.
+
+    Create it before TensorFlow, JAX or PyTorch start their threads: a process forked from a parent that
+    runs them can inherit a held lock and hang.
+    """
+
+    def __init__(self, maker, seed: int, batch: int, workers: int):
+        import multiprocessing
+
+        import cv2
+
+        global _WORKER_MAKER
+        _WORKER_MAKER = maker
+        self.seed, self.batch, self.workers = seed, batch, workers
+        # OpenCV's thread pool does not survive a fork (a child that touches it hangs in pthread_cond_destroy):
+        # the workers are forked with OpenCV single-threaded, as each of them should be, then the parent's
+        # setting comes back.
+        threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        cv2.setNumThreads(threads)
+
+    def batches(self, start: int, stop: int):
+        pending: collections.deque = collections.deque()
+        ahead = start
+        try:
+            while ahead < stop and len(pending) < 3 * self.workers:
+                pending.append(self.pool.apply_async(_worker_batch, (self.seed, ahead, self.batch)))
+                ahead += 1
+            while pending:
+                x, y = pending.popleft().get()
+                if ahead < stop:
+                    pending.append(self.pool.apply_async(_worker_batch, (self.seed, ahead, self.batch)))
+                    ahead += 1
+                yield x.astype(np.float32), y.astype(np.float32) / 255.0
+        finally:
+            self.pool.terminate()
 
 
 def _plot(history: dict, path: Path) -> None:
@@ -124,19 +201,17 @@ def _plot(history: dict, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    from ml.runtime import configure_tensorflow
+    import random
 
-    configure_tensorflow()
-    import keras
     from tqdm import tqdm
 
     from ml.segmentation.bank import build_bank, load_bank
     from ml.segmentation.data import SampleMaker, load_photo_backgrounds
-    from ml.segmentation.model import build_segmentation_unet
-
-    keras.utils.set_random_seed(args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
     from ml.segmentation.real import RealSampleMaker, letterboxed_batch, load_cutouts
+
+    random.seed(args.seed)  # the data is made before keras is imported (BatchPool); keras seeds them again
+    np.random.seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
 
     build_bank(args.bank, args.bank_count)
     bank = load_bank(args.bank)
@@ -159,23 +234,35 @@ def main(argv: list[str] | None = None) -> int:
         maker = RealSampleMaker(cutouts + pseudo, photos, maker, args.size, pseudo_start=len(cutouts), **shares)
         real_val = letterboxed_batch(load_cutouts(args.real, "val"), args.size)
         print(f"{len(cutouts)} real training photos, {len(real_val[0])} real validation photos")
+    pool = BatchPool(maker, args.seed, args.batch, args.workers) if args.workers else None
 
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        from ml.runtime import configure_tensorflow
+
+        configure_tensorflow()
+    import keras
+
+    from ml.segmentation.model import build_segmentation_unet
+
+    keras.utils.set_random_seed(args.seed)
     model = build_segmentation_unet(args.size, width=args.width, depth=args.depth)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        args.lr * 0.1, decay_steps=max(1, args.steps - 100), alpha=0.02, warmup_target=args.lr, warmup_steps=100)
-    optimizer = keras.optimizers.Adam(schedule)
+    optimizer = keras.optimizers.Adam(learning_rate(0, args.steps, args.lr))
     model.compile(optimizer=optimizer, loss=dice_bce_loss)
     ckpt, opt_ckpt, state_path = args.out / "checkpoint.weights.h5", args.out / "optimizer.npz", args.out / "state.json"
     history = {"step": [], "loss": [], "val_step": [], "val_iou": [], "val_loss": [], "val_real_iou": []}
-    start = 0
+    start, total = 0, args.steps  # total: the schedule's length, shortened by --max-minutes
     if ckpt.exists() and state_path.exists() and not args.fresh:
         model.load_weights(ckpt)
         optimizer.build(model.trainable_variables)
         with np.load(opt_ckpt) as z:
+            if len(z.files) != len(optimizer.variables):
+                raise SystemExit(f"{opt_ckpt}: {len(z.files)} optimizer variables, this optimizer has "
+                                 f"{len(optimizer.variables)} (a checkpoint of an older trainer?); use --fresh")
             for var, value in zip(optimizer.variables, [z[f"v{i}"] for i in range(len(z.files))]):
                 var.assign(value)
         state = json.loads(state_path.read_text())
         start, history = state["step"], state["history"]
+        total = min(total, state.get("total_steps", total))
         history.setdefault("val_real_iou", [])
         print(f"resumed at step {start}")
     elif args.init and args.init_depth is not None and args.init_depth != args.depth:
@@ -190,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def save(step):
         model.save_weights(ckpt)
-        np.savez(opt_ckpt, **{f"v{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)})
-        state_path.write_text(json.dumps({"step": step, "history": history}))
+        np.savez(opt_ckpt, **{f"v{i}": keras.ops.convert_to_numpy(v) for i, v in enumerate(optimizer.variables)})
+        state_path.write_text(json.dumps({"step": step, "total_steps": total, "history": history}))
 
     def validate(step):
         """Score the held-out sets; keep the (first) best step for export: on the real photos when given."""
@@ -213,21 +300,43 @@ def main(argv: list[str] | None = None) -> int:
     if start == 0 and args.init:  # where the initial weights stand on this run's held-out composites
         print(f"held-out IoU of the initial weights: {validate(0):.4f}")
     began = time.time()
-    batches = _prefetch(maker, args.seed, start, args.steps, args.batch)
-    bar = tqdm(range(start, args.steps), initial=start, total=args.steps, desc="segmentation", mininterval=5)
-    for step in bar:
-        x, y = batches.get()
+    if pool is not None:
+        batches = pool.batches(start, total)
+    else:
+        batches = _prefetch(maker, args.seed, start, total, args.batch)
+    bar = tqdm(initial=start, total=total, desc="segmentation", mininterval=5)
+    step, timed = start, None  # timed: (step, time) once the first steps (compilation, warm-up) are behind
+    while step < total:
+        x, y = next(batches)
+        optimizer.learning_rate.assign(learning_rate(step, total, args.lr))
         loss = float(model.train_on_batch(x, y))
-        history["step"].append(step + 1)
+        step += 1
+        bar.update(1)
+        history["step"].append(step)
         history["loss"].append(loss)
-        if (step + 1) % args.val_every == 0 or step + 1 == args.steps:
-            bar.set_postfix(loss=f"{loss:.3f}", val_iou=f"{validate(step + 1):.3f}")
-        if (step + 1) % args.checkpoint_every == 0 or step + 1 == args.steps:
-            save(step + 1)
+        if args.max_minutes is not None:
+            if timed is None and step - start == 20:
+                timed = (step, time.time())
+            elif timed is not None and (step - timed[0]) % 200 == 100:  # measured again every 200 steps
+                per_step = (time.time() - timed[1]) / (step - timed[0])
+                left = args.max_minutes * 60 - (time.time() - began)
+                # Validation and checkpoints cost time too: plan for 90% of what is left.
+                fits = step + int(0.9 * left / per_step)
+                if fits < total:
+                    total = max(step + 1, fits)
+                    bar.total = total
+                    print(f"--max-minutes {args.max_minutes}: {per_step * 1000:.0f} ms per step, schedule shortened "
+                          f"to {total} steps", flush=True)
+        if step % args.val_every == 0 or step == total:
+            bar.set_postfix(loss=f"{loss:.3f}", val_iou=f"{validate(step):.3f}")
+        if step % args.checkpoint_every == 0 or step == total:
+            save(step)
             _plot(history, args.out / "training_curve.png")
+    bar.close()
     metrics = {
-        "steps": args.steps, "batch": args.batch, "size": args.size, "seed": args.seed,
-        "samples_seen": args.steps * args.batch, "params": int(model.count_params()),
+        "steps": total, "steps_planned": args.steps, "batch": args.batch,
+        "backend": keras.backend.backend(), "workers": args.workers, "size": args.size, "seed": args.seed,
+        "samples_seen": total * args.batch, "params": int(model.count_params()),
         "width": args.width, "depth": args.depth, "real_sets": [str(f) for f in args.real],
         "pseudo_sets": [str(f) for f in args.pseudo], "pseudo_photos": len(pseudo) if args.real else 0,
         "real_val_photos": int(len(real_val[0])) if real_val is not None else 0,
