@@ -3,6 +3,11 @@
     python -m ml.embedding.folders clothing --out var/data/search-clothing        # query = validation split
     python -m ml.embedding.folders fashion-mnist --out var/data/search-fmnist     # query = test, gallery = train
     python -m ml.embedding.folders synthetic --out var/data/search-synthetic      # rendered kinds, other seeds
+    python -m ml.embedding.folders clothing-select --out var/data/search-select   # the holdout that picks weights
+
+``clothing-select`` is the check weights are chosen and adopted by (never an evaluation): the query is the
+trainer's select holdout (``ml.embedding.train.select_holdout``: every 10th training photo of each label) and the
+gallery is the rest of the training split, so ``ml.eval search`` on it scores served embeddings on that holdout.
 
 Clothing photos are linked, not copied; nothing from ../shared/data goes into the repository.
 """
@@ -29,6 +34,31 @@ def clothing(out: Path) -> None:
                 link = target / f.name
                 if not link.exists():
                     os.symlink(f.resolve(), link)
+
+
+def clothing_select(out: Path, every: int = 10) -> None:
+    """Link the clothing training split as the trainer splits it: query = the select holdout, gallery = the rest."""
+    import cv2
+
+    from ml.embedding.data import IMAGE_SUFFIXES
+    from ml.embedding.train import select_holdout
+
+    root = SHARED / "clothing" / "train"
+    files, labels = [], []
+    # The trainer's order (ml.embedding.data.labelled_folder): labels sorted, files sorted, unreadable ones skipped.
+    for label_dir in sorted(d for d in root.iterdir() if d.is_dir()):
+        for f in sorted(label_dir.iterdir()):
+            if f.suffix.lower() in IMAGE_SUFFIXES and cv2.imdecode(np.fromfile(str(f), np.uint8), cv2.IMREAD_COLOR) is not None:
+                files.append(f)
+                labels.append(label_dir.name)
+    _, held = select_holdout(labels, every)
+    held_set = set(held.tolist())
+    for i, (f, label) in enumerate(zip(files, labels)):
+        target = out / ("query" if i in held_set else "gallery") / label
+        target.mkdir(parents=True, exist_ok=True)
+        link = target / f.name
+        if not link.exists():
+            os.symlink(f.resolve(), link)
 
 
 def _idx(path: Path) -> np.ndarray:
@@ -70,10 +100,11 @@ def synthetic(out: Path, *, per_kind: int = 30) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m ml.embedding.folders", description=__doc__.split("\n\n")[0])
-    p.add_argument("set", choices=("clothing", "fashion-mnist", "synthetic"))
+    p.add_argument("set", choices=("clothing", "fashion-mnist", "synthetic", "clothing-select"))
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
-    {"clothing": clothing, "fashion-mnist": fashion_mnist, "synthetic": synthetic}[args.set](args.out)
+    {"clothing": clothing, "fashion-mnist": fashion_mnist, "synthetic": synthetic,
+     "clothing-select": clothing_select}[args.set](args.out)
     print(f"wrote {args.out}")
     return 0
 

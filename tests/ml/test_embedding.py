@@ -156,3 +156,26 @@ def test_the_card_keeps_the_chosen_scores_and_the_recipe_without_machine_paths()
     record = training_record({"best": {"top1": 0.7, "step": 30}, "history": [],
                               "args": {"side": "96", "ce": "1.0", "seed": "4", "workdir": "var/x", "clothing": "/a"}})
     assert record == {"top1": 0.7, "step": 30, "recipe": {"side": "96", "ce": "1.0", "seed": "4"}}
+
+
+def test_the_select_folder_is_the_trainers_holdout_and_the_rest_of_the_training_split(tmp_path, monkeypatch):
+    import cv2
+
+    from ml.embedding import folders
+    from ml.embedding.train import select_holdout
+
+    shared = tmp_path / "shared"
+    for label, n in (("hat", 23), ("shoes", 11)):
+        (shared / "clothing" / "train" / label).mkdir(parents=True)
+        for i in range(n):
+            cv2.imwrite(str(shared / "clothing" / "train" / label / f"{i:03d}.jpg"), np.full((8, 8, 3), i, np.uint8))
+    (shared / "clothing" / "train" / "hat" / "005b.jpg").write_bytes(b"not a jpeg")  # skipped, as the trainer does
+    monkeypatch.setattr(folders, "SHARED", shared)
+    folders.main(["clothing-select", "--out", str(tmp_path / "out")])
+    query = sorted(p.relative_to(tmp_path / "out" / "query").as_posix() for p in (tmp_path / "out" / "query").rglob("*.jpg"))
+    gallery = list((tmp_path / "out" / "gallery").rglob("*.jpg"))
+    labels = ["hat"] * 23 + ["shoes"] * 11
+    _, held = select_holdout(labels, 10)
+    names = [f"hat/{i:03d}.jpg" for i in range(23)] + [f"shoes/{i:03d}.jpg" for i in range(11)]
+    assert query == sorted(names[i] for i in held) == ["hat/009.jpg", "hat/019.jpg", "shoes/009.jpg"]
+    assert len(gallery) == 34 - 3 and all(p.is_symlink() for p in gallery)
