@@ -22,8 +22,9 @@ from pathlib import Path
 
 import cv2
 
+from ml.segmentation.real import _IMAGE_SUFFIXES, list_pairs
+
 SHARED = Path("../shared/data/train")
-_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
 def _put(src: Path, dst: Path, longest: int, quality: int, mask: bool = False) -> int:
@@ -46,13 +47,11 @@ def _put(src: Path, dst: Path, longest: int, quality: int, mask: bool = False) -
 def pack_masked(src: Path, out: Path, longest: int, quality: int, limit: int | None = None) -> tuple[int, int]:
     """Copy the image/mask pairs of a masked set; with ``limit``, a sample spread by a hash of the stem.
     Return (pairs, bytes)."""
-    images = [p for p in (src / "images").iterdir() if p.suffix.lower() in _SUFFIXES]
-    images.sort(key=(lambda p: hashlib.sha256(p.stem.encode()).hexdigest()) if limit else (lambda p: p.name))
+    found = list_pairs(src)  # the pairs training reads, sorted by name
+    if limit:
+        found.sort(key=lambda pair: hashlib.sha256(pair[0].stem.encode()).hexdigest())
     pairs = size = 0
-    for image in images:
-        mask = src / "masks" / f"{image.stem}.png"
-        if not mask.exists():
-            continue
+    for image, mask in found:
         size += _put(image, out / "images" / image.name, longest, quality)
         size += _put(mask, out / "masks" / mask.name, longest, quality, mask=True)
         pairs += 1
@@ -73,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("ecssd", "alphamatting27", "sun_hays80"):
         if not (args.shared / name).is_dir():
             p.error(f"{args.shared / name} is missing")
-    if args.pseudo and not (args.pseudo / "images").is_dir():
-        p.error(f"--pseudo: {args.pseudo} has no images/ folder")
+    if args.pseudo and not ((args.pseudo / "images").is_dir() and (args.pseudo / "masks").is_dir()):
+        p.error(f"--pseudo: {args.pseudo} needs images/ and masks/ folders")
     if not 1 <= args.quality <= 100 or args.pseudo_limit < 1:
         p.error("--quality must be 1..100 and --pseudo-limit at least 1")
     if args.out.exists() and any(args.out.iterdir()):
@@ -82,12 +81,16 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"{args.out} is not empty (pass --replace to rewrite it)")
         shutil.rmtree(args.out)
     counts = {}
-    counts["ecssd"] = pack_masked(args.shared / "ecssd", args.out / "ecssd", 400, args.quality)
-    counts["alphamatting27"] = pack_masked(args.shared / "alphamatting27", args.out / "alphamatting27", 480, 90)
-    photos = sorted(f for f in (args.shared / "sun_hays80").iterdir() if f.suffix.lower() in _SUFFIXES)
-    counts["sun_hays80"] = (len(photos), sum(_put(f, args.out / "sun_hays80" / f.name, 560, args.quality) for f in photos))
-    if args.pseudo:
-        counts["pseudo"] = pack_masked(args.pseudo, args.out / "pseudo", 320, args.quality, args.pseudo_limit)
+    try:
+        counts["ecssd"] = pack_masked(args.shared / "ecssd", args.out / "ecssd", 400, args.quality)
+        counts["alphamatting27"] = pack_masked(args.shared / "alphamatting27", args.out / "alphamatting27", 480, 90)
+        photos = sorted(f for f in (args.shared / "sun_hays80").iterdir() if f.suffix.lower() in _IMAGE_SUFFIXES)
+        counts["sun_hays80"] = (len(photos),
+                                sum(_put(f, args.out / "sun_hays80" / f.name, 560, args.quality) for f in photos))
+        if args.pseudo:
+            counts["pseudo"] = pack_masked(args.pseudo, args.out / "pseudo", 320, args.quality, args.pseudo_limit)
+    except ValueError as error:  # an unreadable photo: say which, leave what was written for a look
+        p.exit(2, f"error: {error}\n")
     total = sum(size for _, size in counts.values())
     print(json.dumps({"out": str(args.out), "sets": {k: {"files": n, "bytes": b} for k, (n, b) in counts.items()},
                       "bytes": total}))

@@ -111,6 +111,30 @@ def learning_rate(step: int, total: int, peak: float) -> float:
     return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * done)))
 
 
+class StepBudget:
+    """``--max-minutes``: shortens (never lengthens) a run's schedule to the steps that fit a wall-clock budget.
+
+    The speed is measured from the 20th step on (compilation and warm-up behind), first after 100 further steps and
+    again every 200; validation and checkpoints cost time too, so it plans for 90% of what is left.
+    """
+
+    def __init__(self, minutes: float, start: int, began: float):
+        self.seconds, self.start, self.began = minutes * 60, start, began
+        self.timed: tuple[int, float] | None = None
+
+    def total_after(self, step: int, total: int, now: float) -> int:
+        """The schedule's length after ``step`` finished at ``now``: ``total``, or fewer steps."""
+        if self.timed is None:
+            if step - self.start == 20:
+                self.timed = (step, now)
+            return total
+        if (step - self.timed[0]) % 200 != 100:
+            return total
+        per_step = (now - self.timed[1]) / (step - self.timed[0])
+        fits = step + int(0.9 * (self.seconds - (now - self.began)) / per_step)
+        return max(step + 1, fits) if fits < total else total
+
+
 def _prefetch(maker, seed: int, start: int, stop: int, batch: int):
     """Yield the batches of steps start..stop-1 in order, made on a thread ahead of the training step."""
     q: queue.Queue = queue.Queue(maxsize=6)
@@ -305,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         batches = _prefetch(maker, args.seed, start, total, args.batch)
     bar = tqdm(initial=start, total=total, desc="segmentation", mininterval=5)
-    step, timed = start, None  # timed: (step, time) once the first steps (compilation, warm-up) are behind
+    step = start
+    budget = StepBudget(args.max_minutes, start, began) if args.max_minutes is not None else None
     while step < total:
         x, y = next(batches)
         optimizer.learning_rate.assign(learning_rate(step, total, args.lr))
@@ -314,19 +339,11 @@ def main(argv: list[str] | None = None) -> int:
         bar.update(1)
         history["step"].append(step)
         history["loss"].append(loss)
-        if args.max_minutes is not None:
-            if timed is None and step - start == 20:
-                timed = (step, time.time())
-            elif timed is not None and (step - timed[0]) % 200 == 100:  # measured again every 200 steps
-                per_step = (time.time() - timed[1]) / (step - timed[0])
-                left = args.max_minutes * 60 - (time.time() - began)
-                # Validation and checkpoints cost time too: plan for 90% of what is left.
-                fits = step + int(0.9 * left / per_step)
-                if fits < total:
-                    total = max(step + 1, fits)
-                    bar.total = total
-                    print(f"--max-minutes {args.max_minutes}: {per_step * 1000:.0f} ms per step, schedule shortened "
-                          f"to {total} steps", flush=True)
+        if budget is not None:
+            shorter = budget.total_after(step, total, time.time())
+            if shorter < total:
+                total = bar.total = shorter
+                print(f"--max-minutes {args.max_minutes}: schedule shortened to {total} steps", flush=True)
         if step % args.val_every == 0 or step == total:
             bar.set_postfix(loss=f"{loss:.3f}", val_iou=f"{validate(step):.3f}")
         if step % args.checkpoint_every == 0 or step == total:

@@ -44,3 +44,17 @@ def test_pack_refuses_a_missing_set(tmp_path, capsys):
     with pytest.raises(SystemExit):
         pack.main(["--out", str(tmp_path / "out"), "--shared", str(tmp_path)])
     assert "ecssd is missing" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_pack_names_an_unreadable_photo(tmp_path, capsys):
+    shared = tmp_path / "shared"
+    _masked(shared / "ecssd", 2)
+    _masked(shared / "alphamatting27", 1)
+    (shared / "sun_hays80").mkdir()
+    (shared / "ecssd" / "images" / "0001.png").write_bytes(b"not a png")
+    with pytest.raises(SystemExit) as refused:
+        pack.main(["--out", str(tmp_path / "out"), "--shared", str(shared)])
+    assert refused.value.code == 2 and "0001.png: not a readable image" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        pack.main(["--out", str(tmp_path / "out2"), "--shared", str(shared), "--pseudo", str(shared / "sun_hays80")])
+    assert "needs images/ and masks/ folders" in capsys.readouterr().err

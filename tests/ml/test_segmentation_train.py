@@ -79,3 +79,17 @@ def test_bad_speed_options_are_refused_before_any_work(tmp_path, capsys, option,
         train.main([option, value, "--out", str(tmp_path / "run")])
     assert refused.value.code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_the_budget_shortens_the_schedule_to_what_fits_and_never_lengthens_it():
+    budget = train.StepBudget(minutes=10, start=0, began=0.0)
+    assert budget.total_after(20, 5000, now=30.0) == 5000  # the clock starts at step 20 (after compilation)
+    assert budget.total_after(60, 5000, now=50.0) == 5000  # not measured yet
+    # 100 steps in 50 s (0.5 s a step) at 80 s: 90% of the 520 s left fits 936 more steps.
+    assert budget.total_after(120, 5000, now=80.0) == 120 + 936
+    assert budget.total_after(220, 1056, now=130.0) == 1056  # measured every 200 steps only
+    # Faster now (0.25 s a step since step 20 over 300 steps): more would fit, but the schedule never grows.
+    assert budget.total_after(320, 1056, now=105.0) == 1056
+    late = train.StepBudget(minutes=1, start=0, began=0.0)
+    late.total_after(20, 5000, now=10.0)
+    assert late.total_after(120, 5000, now=100.0) == 121  # over budget: the next step is the last
